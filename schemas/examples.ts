@@ -133,4 +133,11 @@ export const EXAMPLES = {
       },
     },
   },
+  'patient.activity.v1': {
+    patientKey: 'NORTHCLINIC|12345',
+    eventId: 'hl7.raw.v1/2/1041',
+    eventCount: 3,
+    firstSeenAt: 1706626800000,
+    lastSeenAt: 1706707800000,
+  },
 } as const satisfies Record<string, Record<string, unknown>>;

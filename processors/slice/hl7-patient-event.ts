@@ -1,5 +1,6 @@
 import { BadRecordError } from '../../runtime/errors.ts';
 import type { StatelessStep, StepContext, StepOutput } from '../../runtime/runner/step.ts';
+import { clinicalPayload } from '../../schemas/codec.ts';
 
 /** The parts of an `hl7.raw.v1` value this step reads. */
 export interface Hl7RawValue {
@@ -53,7 +54,7 @@ export const hl7PatientEvent: StatelessStep<Hl7RawValue> = {
           patientIdentifiers: [{ value: id, assigningAuthority: authority, idType: parts[4] || null }],
           occurredAt: raw.receivedAt,
           recordedAt: ctx.timestamp,
-          payload: { familyName: null, givenName: null },
+          payload: clinicalPayload('PATIENT', {}),
         },
       },
     ];

@@ -124,7 +124,11 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
     this.topics = [...options.topics];
   }
 
-  /** Joins the group and starts the background loop; resolves once the first assignment is in. */
+  /**
+   * Joins the group and starts the background loop; resolves once the first assignment is in.
+   * A join waits for the handlers of the group's other members to finish their current call
+   * (eager rebalance), so do not await run() of a member of group G inside a handler of G.
+   */
   async run(handler: (batch: Batch) => Promise<void>): Promise<void> {
     if (this.status !== 'idle') {
       throw new GapstreamError(
@@ -223,6 +227,18 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   }
 
   private async loop(): Promise<void> {
+    try {
+      await this.loopUntilStopped();
+    } catch (err) {
+      // deliver() never throws, so this is a bug; log it rather than leave an unhandled rejection.
+      this.host.logger.error(
+        { groupId: this.options.groupId, memberId: this.memberId, code: describeError(err).code, err },
+        'bus consumer: the fetch loop failed; this member stops taking batches',
+      );
+    }
+  }
+
+  private async loopUntilStopped(): Promise<void> {
     while (this.status === 'running') {
       if (this.paused) {
         await this.signal.wait(null);

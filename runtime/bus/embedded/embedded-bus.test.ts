@@ -45,6 +45,13 @@ const rec = (topic: string, key: string | null, value: string, partition?: numbe
   partition,
 });
 const values = (records: readonly InRecord[]): string[] => records.map((r) => r.value!.toString());
+/** A handler that records the values it is handed. */
+const collect =
+  (into: string[]) =>
+  (batch: Batch): Promise<void> => {
+    into.push(...values(batch.records));
+    return Promise.resolve();
+  };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function eventually(check: () => void, timeoutMs = 10_000): Promise<void> {
@@ -231,9 +238,7 @@ describe('embedded bus: transactions', () => {
   it('drops everything of an aborted transaction and rethrows its error; consumers never see it', async () => {
     const seen: string[] = [];
     const consumer = await bus.consumer({ groupId: 'reader', topics: ['out'] });
-    await consumer.run(async (batch) => {
-      seen.push(...values(batch.records));
-    });
+    await consumer.run(collect(seen));
     const tp = await bus.transactionalProducer('step-1');
     const boom = new Error('step failed');
     const err = await errorOf(
@@ -283,12 +288,14 @@ describe('embedded bus: transactions', () => {
       leaked = tx;
       await new Promise<void>((r) => (release = r));
     });
-    expect((await errorOf(tp.transaction(async () => undefined))).code).toBe('TRANSACTION_IN_PROGRESS');
+    expect((await errorOf(tp.transaction(() => Promise.resolve(undefined)))).code).toBe(
+      'TRANSACTION_IN_PROGRESS',
+    );
     release();
     await first;
     expect((await errorOf(leaked!.send([rec('out', 'k', 'late')]))).code).toBe('TRANSACTION_CLOSED');
     await tp.close();
-    expect((await errorOf(tp.transaction(async () => undefined))).code).toBe('PRODUCER_CLOSED');
+    expect((await errorOf(tp.transaction(() => Promise.resolve(undefined)))).code).toBe('PRODUCER_CLOSED');
   });
 });
 
@@ -299,8 +306,9 @@ describe('embedded bus: consumers and groups', () => {
     await producer.send(Array.from({ length: 7 }, (_, i) => rec('t', 'k', `v${i}`)));
     const batches: Batch[] = [];
     const consumer = await bus.consumer({ groupId: 'g', topics: ['t'], maxBatchSize: 3 });
-    await consumer.run(async (batch) => {
+    await consumer.run((batch) => {
       batches.push(batch);
+      return Promise.resolve();
     });
     await eventually(() => expect(batches.flatMap((b) => b.records)).toHaveLength(7));
     expect(batches.map((b) => b.records.map((r) => r.offset))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
@@ -315,9 +323,7 @@ describe('embedded bus: consumers and groups', () => {
     await producer.send([rec('t', 'k', 'old')]);
     const seen: string[] = [];
     const consumer = await bus.consumer({ groupId: 'g', topics: ['t'], fromBeginning: false });
-    await consumer.run(async (batch) => {
-      seen.push(...values(batch.records));
-    });
+    await consumer.run(collect(seen));
     await producer.send([rec('t', 'k', 'new')]);
     await eventually(() => expect(seen).toEqual(['new']));
     await consumer.stop();
@@ -351,9 +357,7 @@ describe('embedded bus: consumers and groups', () => {
     const b = (await bus.consumer({ groupId: 'g', topics: ['t'] })) as EmbeddedConsumer;
     let changesB = 0;
     b.onAssignmentChange(() => changesB++);
-    await b.run(async (batch) => {
-      seenB.push(...values(batch.records));
-    });
+    await b.run(collect(seenB));
     expect(changesA).toBe(2);
     expect(changesB).toBe(1);
     // Round-robin over members sorted by id (join order): A gets 0 and 2, B gets 1 and 3.

@@ -82,7 +82,15 @@ function describeValue(v: unknown): string {
 export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<EmbeddedBus> {
   const resolved = resolveEmbeddedBusOptions(options);
   const dataDir = resolve(resolved.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (err) {
+    throw new GapstreamError(
+      'EMBEDDED_DATA_DIR',
+      `cannot create the embedded bus data dir ${dataDir} (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the path and its permissions (GAPSTREAM_DATA_DIR)`,
+      { cause: err },
+    );
+  }
   const lock = await acquireDataDirLock(dataDir, resolved.logger);
   try {
     const state = new BusState();

@@ -109,7 +109,7 @@ describe('embedded bus across processes', () => {
   });
 
   it('takes over a stale lock left by a dead pid, or a garbage lock file', async () => {
-    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
     await writeFile(join(dir, 'LOCK'), `${dead}\n`);
     const bus = await createEmbeddedBus({ dataDir: dir, fsync: 'never', logger: quiet });
     await bus.close();

@@ -86,8 +86,10 @@ class KafkaBus implements Bus {
   /** kafkajs messages with explicit partitions, grouped per topic in input order. */
   private async toTopicMessages(records: readonly OutRecord[]): Promise<{ topic: string; messages: Message[] }[]> {
     const byTopic = new Map<string, Message[]>();
+    const counts = new Map<string, number>();
+    for (const topic of new Set(records.map((r) => r.topic))) counts.set(topic, await this.partitionCount(topic));
     for (const r of records) {
-      const count = await this.partitionCount(r.topic);
+      const count = counts.get(r.topic)!;
       const partition = r.partition ?? partitionFor(r.key, count, () => this.roundRobin++);
       if (partition < 0 || partition >= count) {
         throw new GapstreamError('BAD_PARTITION', `partition ${partition} is out of range for topic ${r.topic} (${count} partitions)`);

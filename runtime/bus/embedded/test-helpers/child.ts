@@ -43,16 +43,16 @@ export function spawnHelper(script: string, args: string[]): Child {
       for (const w of watchers) w();
     });
   });
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
     partial += chunk;
     const parts = partial.split('\n');
     partial = parts.pop()!;
     lines.push(...parts);
     for (const w of watchers) w();
   });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     err += chunk;
   });
   return {

@@ -7,11 +7,12 @@
  */
 import { createEmbeddedBus } from '../embedded-bus.ts';
 
-const [dataDir, topic, concurrencyArg] = process.argv.slice(2);
-if (dataDir === undefined || topic === undefined) {
+const [dataDir, topicArg, concurrencyArg] = process.argv.slice(2);
+if (dataDir === undefined || topicArg === undefined) {
   console.error('usage: send-and-ack.ts <dataDir> <topic> [concurrency]');
   process.exit(2);
 }
+const topic: string = topicArg;
 const concurrency = Number(concurrencyArg ?? '1');
 
 const bus = await createEmbeddedBus({ dataDir, fsync: 'always' });
