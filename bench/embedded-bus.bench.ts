@@ -16,7 +16,11 @@ const N = Number(process.env.BENCH_RECORDS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const CONCURRENT_N = Math.min(N, 20_000);
 const value = Buffer.alloc(400, 'x');
-const records: OutRecord[] = Array.from({ length: N }, (_, i) => ({ topic: 't', key: `patient-${i % 1000}`, value }));
+const records: OutRecord[] = Array.from({ length: N }, (_, i) => ({
+  topic: 't',
+  key: `patient-${i % 1000}`,
+  value,
+}));
 
 function line(o: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench: 'embedded-bus', ...o }));
@@ -30,7 +34,14 @@ async function batched(fsync: 'always' | 'never'): Promise<void> {
   let t = performance.now();
   for (let s = 0; s < N; s += BATCH) await producer.send(records.slice(s, s + BATCH));
   const produceS = (performance.now() - t) / 1000;
-  line({ case: 'produce-batched', fsync, batch: BATCH, records: N, seconds: +produceS.toFixed(3), records_per_s: Math.round(N / produceS) });
+  line({
+    case: 'produce-batched',
+    fsync,
+    batch: BATCH,
+    records: N,
+    seconds: +produceS.toFixed(3),
+    records_per_s: Math.round(N / produceS),
+  });
 
   t = performance.now();
   let seen = 0;
@@ -43,7 +54,13 @@ async function batched(fsync: 'always' | 'never'): Promise<void> {
     });
   });
   const consumeS = (performance.now() - t) / 1000;
-  line({ case: 'consume', fsync, records: N, seconds: +consumeS.toFixed(3), records_per_s: Math.round(N / consumeS) });
+  line({
+    case: 'consume',
+    fsync,
+    records: N,
+    seconds: +consumeS.toFixed(3),
+    records_per_s: Math.round(N / consumeS),
+  });
   await consumer.stop();
 
   t = performance.now();
@@ -57,7 +74,14 @@ async function batched(fsync: 'always' | 'never'): Promise<void> {
     }),
   );
   const concS = (performance.now() - t) / 1000;
-  line({ case: 'produce-concurrent-single', fsync, senders: 64, records: CONCURRENT_N, seconds: +concS.toFixed(3), records_per_s: Math.round(CONCURRENT_N / concS) });
+  line({
+    case: 'produce-concurrent-single',
+    fsync,
+    senders: 64,
+    records: CONCURRENT_N,
+    seconds: +concS.toFixed(3),
+    records_per_s: Math.round(CONCURRENT_N / concS),
+  });
   await producer.close();
   await bus.close();
   rmSync(dir, { recursive: true, force: true });
@@ -76,7 +100,14 @@ function bareBaseline(): void {
   const seconds = (performance.now() - t) / 1000;
   closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
-  line({ case: 'baseline-append-fdatasync', fsync: 'always', batch: BATCH, records: N, seconds: +seconds.toFixed(3), records_per_s: Math.round(N / seconds) });
+  line({
+    case: 'baseline-append-fdatasync',
+    fsync: 'always',
+    batch: BATCH,
+    records: N,
+    seconds: +seconds.toFixed(3),
+    records_per_s: Math.round(N / seconds),
+  });
 }
 
 bareBaseline();

@@ -22,18 +22,30 @@ const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis
 const TOPIC = 'hl7.raw.v1';
 const values = Array.from({ length: N }, (_, i) => demoMessage(i, 1_000));
 
-interface Result { bench: 'kafka-runtime'; path: 'runtime' | 'raw'; round: number; records: number; produce_s: number; consume_s: number; records_per_s: number }
+interface Result {
+  bench: 'kafka-runtime';
+  path: 'runtime' | 'raw';
+  round: number;
+  records: number;
+  produce_s: number;
+  consume_s: number;
+  records_per_s: number;
+}
 
 async function runtimePath(round: number): Promise<Result> {
   const logger = pino({ level: 'silent' });
-  const bus = withNamespace(await createKafkaBus({ brokers: BROKERS, clientId: 'bench', ssl: false, replicationFactor: 1, logger }), `bench-${randomUUID().slice(0, 8)}`);
+  const bus = withNamespace(
+    await createKafkaBus({ brokers: BROKERS, clientId: 'bench', ssl: false, replicationFactor: 1, logger }),
+    `bench-${randomUUID().slice(0, 8)}`,
+  );
   const codec = await createRegistryCodec({ url: REGISTRY });
   await bus.ensureTopics([{ topic: TOPIC, partitions: 3 }]);
   const producer = await bus.producer();
   const t0 = performance.now();
   for (let s = 0; s < N; s += BATCH) {
     const batch = [];
-    for (let i = s; i < Math.min(N, s + BATCH); i++) batch.push({ topic: TOPIC, key: values[i]!.key, value: await codec.encode(TOPIC, values[i]!.value) });
+    for (let i = s; i < Math.min(N, s + BATCH); i++)
+      batch.push({ topic: TOPIC, key: values[i]!.key, value: await codec.encode(TOPIC, values[i]!.value) });
     await producer.send(batch);
   }
   const t1 = performance.now();
@@ -64,13 +76,17 @@ async function rawPath(round: number, schemaId: number): Promise<Result> {
   const admin = kafka.admin();
   await admin.connect();
   const topic = `bench-raw-${randomUUID().slice(0, 8)}`;
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const t0 = performance.now();
   for (let s = 0; s < N; s += BATCH) {
     const messages = [];
-    for (let i = s; i < Math.min(N, s + BATCH); i++) messages.push({ key: values[i]!.key, value: frame(type.toBuffer(values[i]!.value)) });
+    for (let i = s; i < Math.min(N, s + BATCH); i++)
+      messages.push({ key: values[i]!.key, value: frame(type.toBuffer(values[i]!.value)) });
     await producer.send({ topic, messages, acks: -1 });
   }
   const t1 = performance.now();
@@ -125,4 +141,13 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(JSON.stringify({ bench: 'kafka-runtime', summary: true, runtime_records_per_s: median(runtime), raw_records_per_s: median(raw), ratio_runtime_over_raw: +(median(runtime) / median(raw)).toFixed(3), overhead_pct: +((1 - median(runtime) / median(raw)) * 100).toFixed(1) }));
+console.log(
+  JSON.stringify({
+    bench: 'kafka-runtime',
+    summary: true,
+    runtime_records_per_s: median(runtime),
+    raw_records_per_s: median(raw),
+    ratio_runtime_over_raw: +(median(runtime) / median(raw)).toFixed(3),
+    overhead_pct: +((1 - median(runtime) / median(raw)) * 100).toFixed(1),
+  }),
+);

@@ -4,11 +4,18 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const benches = ['bench/embedded-bus.bench.ts', 'bench/clickhouse-insert.bench.ts', 'bench/kafka-runtime.bench.ts'];
+const benches = [
+  'bench/embedded-bus.bench.ts',
+  'bench/clickhouse-insert.bench.ts',
+  'bench/kafka-runtime.bench.ts',
+];
 let failed = 0;
 for (const bench of benches) {
   console.log(`# ${bench}`);
-  const r = spawnSync(process.execPath, [resolve(root, 'bin/run-ts.mjs'), bench], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [resolve(root, 'bin/run-ts.mjs'), bench], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exitCode = failed === 0 ? 0 : 1;

@@ -101,7 +101,8 @@ async function run(config: Config, demo: boolean, count: number, patients: numbe
     let last = -1;
     for (;;) {
       const summary = await sliceSummary(rt);
-      if (summary.results !== last) rt.logger.info({ results: summary.results, total: count }, 'demo progress');
+      if (summary.results !== last)
+        rt.logger.info({ results: summary.results, total: count }, 'demo progress');
       last = summary.results;
       if (summary.results >= count) {
         process.stdout.write(
@@ -121,8 +122,11 @@ async function run(config: Config, demo: boolean, count: number, patients: numbe
 function redacted(config: Config): unknown {
   const secrets = new Set(FIELDS.filter((f) => f.secret).map((f) => f.path));
   const walk = (node: unknown, prefix: string): unknown => {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return secrets.has(prefix) ? '(hidden)' : node;
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, prefix ? `${prefix}.${k}` : k)]));
+    if (node === null || typeof node !== 'object' || Array.isArray(node))
+      return secrets.has(prefix) ? '(hidden)' : node;
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => [k, walk(v, prefix ? `${prefix}.${k}` : k)]),
+    );
   };
   return walk(config, '');
 }

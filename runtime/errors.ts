@@ -30,7 +30,9 @@ export class ConfigError extends GapstreamError {
   constructor(problems: readonly string[]) {
     super(
       'CONFIG_INVALID',
-      problems.length === 1 ? `Invalid configuration: ${problems[0]}` : `Invalid configuration:\n- ${problems.join('\n- ')}`,
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0]}`
+        : `Invalid configuration:\n- ${problems.join('\n- ')}`,
     );
     this.name = 'ConfigError';
     this.problems = problems;
@@ -39,7 +41,8 @@ export class ConfigError extends GapstreamError {
 
 /** A short, PHI-free description of any thrown value, for logs and dead-letter reasons. */
 export function describeError(err: unknown): { code: string; message: string; retriable: boolean } {
-  if (err instanceof GapstreamError) return { code: err.code, message: err.message, retriable: err.retriable };
+  if (err instanceof GapstreamError)
+    return { code: err.code, message: err.message, retriable: err.retriable };
   if (err instanceof Error) return { code: err.name || 'Error', message: err.message, retriable: false };
   return { code: 'UNKNOWN', message: String(err), retriable: false };
 }

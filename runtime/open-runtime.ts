@@ -24,11 +24,16 @@ export interface Runtime {
  * (Schema Registry, or local schema ids in embedded mode), the ClickHouse store (server when
  * CLICKHOUSE_URL is set, else chDB) and telemetry. Closes what it opened if a later step fails.
  */
-export async function openRuntime(config: Config, serviceName: string, options: { store?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  serviceName: string,
+  options: { store?: boolean } = {},
+): Promise<Runtime> {
   const logger = createLogger({ level: config.log.level, name: serviceName });
   const opened: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
-    for (const close of opened.reverse()) await close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
+    for (const close of opened.reverse())
+      await close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
     opened.length = 0;
   };
   try {
@@ -62,7 +67,11 @@ export async function openRuntime(config: Config, serviceName: string, options: 
         password: config.schemaRegistry.password,
       });
     } else {
-      rawBus = await createEmbeddedBus({ dataDir: join(dataDir, 'bus'), fsync: config.embedded.fsync });
+      rawBus = await createEmbeddedBus({
+        dataDir: join(dataDir, 'bus'),
+        fsync: config.embedded.fsync,
+        logger: logger.child({ component: 'bus/embedded' }),
+      });
       opened.push(() => rawBus.close());
       codec = await createLocalCodec();
     }
@@ -84,7 +93,11 @@ export async function openRuntime(config: Config, serviceName: string, options: 
       opened.push(() => store!.close());
     }
     logger.info(
-      { mode: config.mode, store: store?.driver ?? 'none', dataDir: config.mode === 'embedded' ? dataDir : undefined },
+      {
+        mode: config.mode,
+        store: store?.driver ?? 'none',
+        dataDir: config.mode === 'embedded' ? dataDir : undefined,
+      },
       'runtime opened',
     );
     return {
@@ -103,6 +116,7 @@ export async function openRuntime(config: Config, serviceName: string, options: 
 }
 
 function closedStore(): Store {
-  const fail = (): Promise<never> => Promise.reject(new Error('this command was started without a ClickHouse store'));
+  const fail = (): Promise<never> =>
+    Promise.reject(new Error('this command was started without a ClickHouse store'));
   return { driver: 'chdb', exec: fail, query: fail, insert: fail, close: () => Promise.resolve() };
 }

@@ -18,7 +18,14 @@ import { EXAMPLES } from './examples.ts';
 
 import { createAvroType, epochDaysToIsoDate, isoDateToEpochDays } from './logical-types.ts';
 
-const TOPICS = ['claim.line.v1', 'clinical.event.v1', 'deadletter.v1', 'hl7.raw.v1', 'patient.activity.v1', 'roster.member.v1'];
+const TOPICS = [
+  'claim.line.v1',
+  'clinical.event.v1',
+  'deadletter.v1',
+  'hl7.raw.v1',
+  'patient.activity.v1',
+  'roster.member.v1',
+];
 
 /** Every place in a schema that must carry a doc: records, enums, fields (recursively). */
 function undocumented(schema: unknown, at: string, out: string[] = []): string[] {

@@ -6,7 +6,10 @@ import type { Hl7RawValue } from './hl7-patient-event.ts';
  * this project, with made-up identifiers and names (no real person), deterministic in `i`.
  * Message `i` belongs to patient `i % patients`.
  */
-export function demoMessage(i: number, patients: number): { key: string; value: Hl7RawValue & Record<string, unknown> } {
+export function demoMessage(
+  i: number,
+  patients: number,
+): { key: string; value: Hl7RawValue & Record<string, unknown> } {
   const p = i % patients;
   const controlId = `DEMO${String(i).padStart(8, '0')}`;
   const ts = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);

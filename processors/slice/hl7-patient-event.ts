@@ -27,17 +27,26 @@ export const hl7PatientEvent: StatelessStep<Hl7RawValue> = {
     const text = raw.messageBytes.toString('latin1');
     const segments = text.split(/\r\n|\r|\n/);
     const msh = segments.find((s) => s.startsWith('MSH'));
-    if (!msh || msh.length < 8) throw new BadRecordError('HL7_NO_MSH', 'message does not start with an MSH segment');
+    if (!msh || msh.length < 8)
+      throw new BadRecordError('HL7_NO_MSH', 'message does not start with an MSH segment');
     const field = msh[3]!;
     const component = msh[4]!;
     const pid = segments.find((s) => s.startsWith(`PID${field}`));
-    if (!pid) throw new BadRecordError('HL7_NO_PID', `message ${raw.messageControlId ?? '(no MSH-10)'} has no PID segment`);
+    if (!pid)
+      throw new BadRecordError(
+        'HL7_NO_PID',
+        `message ${raw.messageControlId ?? '(no MSH-10)'} has no PID segment`,
+      );
     // PID-3 (patient identifier list): first repetition, CX.1 value and CX.4 assigning authority.
     const pid3 = pid.split(field)[3] ?? '';
     const firstRep = pid3.split(msh[5] ?? '~')[0] ?? '';
     const parts = firstRep.split(component);
     const id = parts[0] ?? '';
-    if (id === '') throw new BadRecordError('HL7_NO_PATIENT_ID', `message ${raw.messageControlId ?? '(no MSH-10)'} has an empty PID-3`);
+    if (id === '')
+      throw new BadRecordError(
+        'HL7_NO_PATIENT_ID',
+        `message ${raw.messageControlId ?? '(no MSH-10)'} has an empty PID-3`,
+      );
     const authority = (parts[3] ?? '').split(msh[6] ?? '&')[0] || null;
     const facility = raw.sendingFacility ?? '';
     return [

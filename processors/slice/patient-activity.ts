@@ -1,4 +1,9 @@
-import { jsonState, type StatefulStep, type StepContext, type StepOutput } from '../../runtime/runner/step.ts';
+import {
+  jsonState,
+  type StatefulStep,
+  type StepContext,
+  type StepOutput,
+} from '../../runtime/runner/step.ts';
 
 /** The parts of a `clinical.event.v1` value this step reads. */
 export interface ClinicalEventValue {

@@ -60,9 +60,19 @@ export async function publishDemoMessages(rt: Runtime, count: number, patients: 
 }
 
 /** Rows of the slice's ClickHouse table, counted the idempotent way. */
-export async function sliceSummary(rt: Runtime): Promise<{ results: number; patients: number; maxCount: number }> {
-  const [row] = await rt.store.query<{ results: string | number; patients: string | number; maxCount: string | number }>(
+export async function sliceSummary(
+  rt: Runtime,
+): Promise<{ results: number; patients: number; maxCount: number }> {
+  const [row] = await rt.store.query<{
+    results: string | number;
+    patients: string | number;
+    maxCount: string | number;
+  }>(
     'SELECT count() AS results, uniqExact(key) AS patients, max(count_for_key) AS maxCount FROM slice_results FINAL',
   );
-  return { results: Number(row?.results ?? 0), patients: Number(row?.patients ?? 0), maxCount: Number(row?.maxCount ?? 0) };
+  return {
+    results: Number(row?.results ?? 0),
+    patients: Number(row?.patients ?? 0),
+    maxCount: Number(row?.maxCount ?? 0),
+  };
 }

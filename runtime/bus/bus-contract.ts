@@ -33,14 +33,20 @@ export function describeBusContract(name: string, makeBus: () => Promise<Bus>): 
       expect(await bus.partitionCount(topic)).toBe(3);
       const producer = await bus.producer();
       const records: OutRecord[] = [];
-      for (let i = 0; i < 120; i++) records.push(rec(topic, `patient-${i % 12}`, `v${i}`, { seq: String(i) }));
-      const meta = [...(await producer.send(records.slice(0, 60))), ...(await producer.send(records.slice(60)))];
+      for (let i = 0; i < 120; i++)
+        records.push(rec(topic, `patient-${i % 12}`, `v${i}`, { seq: String(i) }));
+      const meta = [
+        ...(await producer.send(records.slice(0, 60))),
+        ...(await producer.send(records.slice(60))),
+      ];
       await producer.close();
       expect(meta).toHaveLength(120);
       meta.forEach((m, i) => expect(m.partition).toBe(partitionFor(records[i]!.key, 3, () => 0)));
       const perPartition = new Map<number, number[]>();
-      for (const m of meta) perPartition.set(m.partition, [...(perPartition.get(m.partition) ?? []), m.offset]);
-      for (const offsets of perPartition.values()) expect(offsets).toEqual(offsets.map((_, i) => offsets[0]! + i));
+      for (const m of meta)
+        perPartition.set(m.partition, [...(perPartition.get(m.partition) ?? []), m.offset]);
+      for (const offsets of perPartition.values())
+        expect(offsets).toEqual(offsets.map((_, i) => offsets[0]! + i));
       const ends = await bus.endOffsets(topic);
       expect(ends.reduce((n, e) => n + e.offset, 0)).toBeGreaterThanOrEqual(120);
 
@@ -52,7 +58,9 @@ export function describeBusContract(name: string, makeBus: () => Promise<Bus>): 
       }
       expect(byKey.size).toBe(12);
       for (const seqs of byKey.values()) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-      expect(got.map((r) => r.value!.toString()).sort()).toEqual(records.map((r) => r.value!.toString()).sort());
+      expect(got.map((r) => r.value!.toString()).sort()).toEqual(
+        records.map((r) => r.value!.toString()).sort(),
+      );
     });
 
     it('carries null keys, null values and headers through', async () => {
@@ -67,13 +75,19 @@ export function describeBusContract(name: string, makeBus: () => Promise<Bus>): 
       const got = await consumeUntil(bus, groupName(), topic, 2);
       expect(got[0]).toMatchObject({ key: null, offset: got[0]!.offset });
       expect(got[0]!.value!.toString()).toBe('no key');
-      expect(got[1]).toMatchObject({ key: 'tombstone', value: null, headers: { traceparent: '00-abc', 'x-ü': 'ünïcode' } });
+      expect(got[1]).toMatchObject({
+        key: 'tombstone',
+        value: null,
+        headers: { traceparent: '00-abc', 'x-ü': 'ünïcode' },
+      });
       expect(got[1]!.timestamp).toBeGreaterThan(Date.now() - 600_000);
     });
 
     it('refuses a topic that does not exist', async () => {
       const producer = await bus.producer();
-      await expect(producer.send([rec(`missing-${randomUUID()}`, 'k', 'v')])).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
+      await expect(producer.send([rec(`missing-${randomUUID()}`, 'k', 'v')])).rejects.toMatchObject({
+        code: 'UNKNOWN_TOPIC',
+      });
       await producer.close();
     });
 
@@ -157,11 +171,20 @@ export function describeBusContract(name: string, makeBus: () => Promise<Bus>): 
       const topic = topicName('restore');
       await bus.ensureTopics([{ topic, partitions: 2, compacted: true }]);
       const producer = await bus.producer();
-      await producer.send(Array.from({ length: 20 }, (_, i) => ({ topic, key: `k${i}`, value: Buffer.from(`v${i}`), partition: i % 2 })));
+      await producer.send(
+        Array.from({ length: 20 }, (_, i) => ({
+          topic,
+          key: `k${i}`,
+          value: Buffer.from(`v${i}`),
+          partition: i % 2,
+        })),
+      );
       await producer.close();
       const all: InRecord[] = [];
       for await (const r of bus.readPartition(topic, 1)) all.push(r);
-      expect(all.map((r) => r.value!.toString())).toEqual(Array.from({ length: 10 }, (_, i) => `v${i * 2 + 1}`));
+      expect(all.map((r) => r.value!.toString())).toEqual(
+        Array.from({ length: 10 }, (_, i) => `v${i * 2 + 1}`),
+      );
       const tail: string[] = [];
       for await (const r of bus.readPartition(topic, 1, all[7]!.offset)) tail.push(r.value!.toString());
       expect(tail).toEqual(['v15', 'v17', 'v19']);
@@ -180,7 +203,13 @@ interface ConsumeOptions {
 }
 
 /** Consumes with a fresh member of `group` until `count` records arrived, then stops it. */
-export async function consumeUntil(bus: Bus, group: string, topic: string, count: number, options: ConsumeOptions = {}): Promise<InRecord[]> {
+export async function consumeUntil(
+  bus: Bus,
+  group: string,
+  topic: string,
+  count: number,
+  options: ConsumeOptions = {},
+): Promise<InRecord[]> {
   const got: InRecord[] = [];
   const consumer: Consumer = await bus.consumer({ groupId: group, topics: [topic] });
   let reached: () => void = () => undefined;

@@ -21,7 +21,8 @@ export function withNamespace(bus: Bus, namespace: string): Bus {
     producer: async () => {
       const producer = await bus.producer();
       return {
-        send: async (records) => (await producer.send(records.map(outRec))).map((m) => ({ ...m, topic: back(m.topic) })),
+        send: async (records) =>
+          (await producer.send(records.map(outRec))).map((m) => ({ ...m, topic: back(m.topic) })),
         close: () => producer.close(),
       };
     },
@@ -39,9 +40,16 @@ export function withNamespace(bus: Bus, namespace: string): Bus {
       };
     },
     consumer: async (options) => {
-      const consumer = await bus.consumer({ ...options, groupId: out(options.groupId), topics: options.topics.map(out) });
+      const consumer = await bus.consumer({
+        ...options,
+        groupId: out(options.groupId),
+        topics: options.topics.map(out),
+      });
       return {
-        run: (handler) => consumer.run((batch) => handler({ ...batch, topic: back(batch.topic), records: batch.records.map(inRec) })),
+        run: (handler) =>
+          consumer.run((batch) =>
+            handler({ ...batch, topic: back(batch.topic), records: batch.records.map(inRec) }),
+          ),
         commit: (offsets) => consumer.commit(offsets.map(outTpo)),
         onAssignmentChange: (listener) => consumer.onAssignmentChange(listener),
         stop: () => consumer.stop(),

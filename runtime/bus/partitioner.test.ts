@@ -10,11 +10,25 @@ const kafkajsPartitioner = Partitioners.DefaultPartitioner();
 describe('partitionFor', () => {
   it('matches the Java-compatible partitioner for any key and partition count', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (key, n) => {
-        const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-        const expected = kafkajsPartitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
-        expect(partitionFor(key, n, () => 0)).toBe(expected);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        fc.integer({ min: 1, max: 64 }),
+        (key, n) => {
+          const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({
+            partitionId,
+            leader: 0,
+            partitionErrorCode: 0,
+            replicas: [0],
+            isr: [0],
+          }));
+          const expected = kafkajsPartitioner({
+            topic: 't',
+            partitionMetadata,
+            message: { key, value: null },
+          });
+          expect(partitionFor(key, n, () => 0)).toBe(expected);
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

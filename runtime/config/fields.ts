@@ -23,10 +23,17 @@ export interface FieldSpec {
 const hostPort = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
 const brokers = z
   .string()
-  .transform((s) => s.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0),
+  )
   .refine((list) => list.length > 0 && list.every((b) => hostPort.test(b)));
 const url = z.url({ protocol: /^https?$/ });
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'yes'].includes(v));
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonEmpty = z.string().min(1);
@@ -75,7 +82,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     path: 'kafka.brokers',
     env: 'KAFKA_BROKERS',
-    description: 'Kafka bootstrap servers. When set, gapstream runs in distributed mode (Kafka + Schema Registry); when unset, in embedded mode.',
+    description:
+      'Kafka bootstrap servers. When set, gapstream runs in distributed mode (Kafka + Schema Registry); when unset, in embedded mode.',
     expected: 'a comma-separated list of host:port',
     example: '127.0.0.1:19092',
     schema: brokers,
@@ -92,7 +100,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     path: 'kafka.partitions',
     env: 'GAPSTREAM_PARTITIONS',
-    description: 'Partition count for topics gapstream creates (existing topics keep theirs). Bounds processor parallelism.',
+    description:
+      'Partition count for topics gapstream creates (existing topics keep theirs). Bounds processor parallelism.',
     expected: 'a whole number of at least 1',
     example: '6',
     default: '3',
@@ -101,7 +110,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     path: 'kafka.replicationFactor',
     env: 'KAFKA_REPLICATION_FACTOR',
-    description: 'Replication factor for topics gapstream creates. Use 3 on a production cluster; 1 only on a single local broker.',
+    description:
+      'Replication factor for topics gapstream creates. Use 3 on a production cluster; 1 only on a single local broker.',
     expected: 'a whole number of at least 1',
     example: '3',
     default: '1',
@@ -162,7 +172,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     path: 'schemaRegistry.url',
     env: 'SCHEMA_REGISTRY_URL',
-    description: 'Confluent-compatible Schema Registry base URL (Apicurio: …/apis/ccompat/v7). Required in distributed mode.',
+    description:
+      'Confluent-compatible Schema Registry base URL (Apicurio: …/apis/ccompat/v7). Required in distributed mode.',
     expected: 'an http(s) URL',
     example: 'http://127.0.0.1:18081/apis/ccompat/v7',
     schema: url,
@@ -187,7 +198,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     path: 'clickhouse.url',
     env: 'CLICKHOUSE_URL',
-    description: 'ClickHouse server HTTP URL. When unset, the embedded chDB engine stores tables under the data directory.',
+    description:
+      'ClickHouse server HTTP URL. When unset, the embedded chDB engine stores tables under the data directory.',
     expected: 'an http(s) URL',
     example: 'http://127.0.0.1:18123',
     schema: url,
@@ -231,7 +243,8 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     path: 'telemetry.metricsPort',
     env: 'METRICS_PORT',
-    description: 'Serve Prometheus metrics on this port at /metrics (0 picks a free port). Unset: no endpoint.',
+    description:
+      'Serve Prometheus metrics on this port at /metrics (0 picks a free port). Unset: no endpoint.',
     expected: 'a port number 0-65535',
     example: '9464',
     schema: port,

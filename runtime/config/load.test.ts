@@ -27,24 +27,43 @@ describe('loadConfig', () => {
 
   it('switches to distributed mode when KAFKA_BROKERS is set', () => {
     const c = loadConfig({
-      env: { KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.1:19094', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18081/apis/ccompat/v7' },
+      env: {
+        KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.1:19094',
+        SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18081/apis/ccompat/v7',
+      },
     });
     expect(c.mode).toBe('distributed');
     expect(c.kafka.brokers).toEqual(['127.0.0.1:19092', '127.0.0.1:19094']);
   });
 
   const badValues: [string, string, RegExp][] = [
-    ['KAFKA_BROKERS', 'localhost', /^KAFKA_BROKERS \(kafka\.brokers\) = "localhost" from environment is invalid: expected a comma-separated list of host:port/],
-    ['GAPSTREAM_FSYNC', 'sometimes', /^GAPSTREAM_FSYNC \(embedded\.fsync\) = "sometimes" .* expected always or never/],
+    [
+      'KAFKA_BROKERS',
+      'localhost',
+      /^KAFKA_BROKERS \(kafka\.brokers\) = "localhost" from environment is invalid: expected a comma-separated list of host:port/,
+    ],
+    [
+      'GAPSTREAM_FSYNC',
+      'sometimes',
+      /^GAPSTREAM_FSYNC \(embedded\.fsync\) = "sometimes" .* expected always or never/,
+    ],
     ['GAPSTREAM_PARTITIONS', '0', /^GAPSTREAM_PARTITIONS .* expected a whole number of at least 1/],
     ['GAPSTREAM_PARTITIONS', 'three', /^GAPSTREAM_PARTITIONS .* = "three"/],
     ['KAFKA_SSL', 'maybe', /^KAFKA_SSL \(kafka\.ssl\) = "maybe" .* expected true or false/],
-    ['KAFKA_SASL_MECHANISM', 'gssapi', /^KAFKA_SASL_MECHANISM .* expected plain, scram-sha-256 or scram-sha-512/],
+    [
+      'KAFKA_SASL_MECHANISM',
+      'gssapi',
+      /^KAFKA_SASL_MECHANISM .* expected plain, scram-sha-256 or scram-sha-512/,
+    ],
     ['CLICKHOUSE_URL', 'ftp://x', /^CLICKHOUSE_URL .* expected an http\(s\) URL/],
     ['CLICKHOUSE_DATABASE', 'drop table;', /^CLICKHOUSE_DATABASE .* expected an identifier/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL .* expected one of fatal, error/],
     ['METRICS_PORT', '70000', /^METRICS_PORT .* expected a port number/],
-    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /^OTEL_EXPORTER_OTLP_ENDPOINT .* expected an http\(s\) URL/],
+    [
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'collector:4318',
+      /^OTEL_EXPORTER_OTLP_ENDPOINT .* expected an http\(s\) URL/,
+    ],
   ];
   it.each(badValues)('%s=%s gives one clear sentence naming the key', (key, value, pattern) => {
     const problems = problemsOf({ [key]: value });
@@ -53,14 +72,20 @@ describe('loadConfig', () => {
   });
 
   it('never prints a secret value', () => {
-    const problems = problemsOf({ KAFKA_SASL_PASSWORD: '', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' });
+    const problems = problemsOf({
+      KAFKA_SASL_PASSWORD: '',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'u',
+    });
     expect(problems.join(' ')).toMatch(/KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/);
     const hidden = problemsOf({ CLICKHOUSE_PASSWORD: 'x', CLICKHOUSE_URL: 'nope' });
     expect(hidden.join(' ')).not.toContain('"x"');
   });
 
   it('requires a schema registry in distributed mode', () => {
-    expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:19092' })[0]).toMatch(/^SCHEMA_REGISTRY_URL \(schemaRegistry\.url\) is missing/);
+    expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:19092' })[0]).toMatch(
+      /^SCHEMA_REGISTRY_URL \(schemaRegistry\.url\) is missing/,
+    );
   });
 
   it('reports every problem at once', () => {
@@ -76,7 +101,11 @@ describe('loadConfig', () => {
     expect(c.clickhouse.database).toBe('override');
 
     writeFileSync(file, 'kafka:\n  brokerz: 127.0.0.1:1\n');
-    expect(problemsOf({}, file)).toEqual([`kafka.brokerz in ${file} is not a gapstream setting: see docs/configuration.md for the keys.`]);
-    expect(problemsOf({}, join(dir, 'missing.yaml'))[0]).toMatch(/^GAPSTREAM_CONFIG = ".*missing.yaml" cannot be read/);
+    expect(problemsOf({}, file)).toEqual([
+      `kafka.brokerz in ${file} is not a gapstream setting: see docs/configuration.md for the keys.`,
+    ]);
+    expect(problemsOf({}, join(dir, 'missing.yaml'))[0]).toMatch(
+      /^GAPSTREAM_CONFIG = ".*missing.yaml" cannot be read/,
+    );
   });
 });

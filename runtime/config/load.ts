@@ -46,24 +46,48 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const filePath = options.file ?? nonBlank(env.GAPSTREAM_CONFIG);
   const fromFile = filePath === undefined ? {} : readConfigFile(filePath, problems);
 
-  const out: Record<string, unknown> = { embedded: {}, kafka: {}, schemaRegistry: {}, clickhouse: {}, log: {}, telemetry: {} };
+  const out: Record<string, unknown> = {
+    embedded: {},
+    kafka: {},
+    schemaRegistry: {},
+    clickhouse: {},
+    log: {},
+    telemetry: {},
+  };
   for (const field of FIELDS) {
     const envValue = nonBlank(env[field.env]);
     const fileValue = fromFile[field.path];
-    const raw = envValue ?? (fileValue === undefined ? field.default : String(fileValue));
+    const raw =
+      envValue ??
+      (fileValue === undefined
+        ? field.default
+        : typeof fileValue === 'string'
+          ? fileValue
+          : JSON.stringify(fileValue));
     if (raw === undefined) continue;
     const parsed = field.schema.safeParse(raw);
     if (parsed.success) setPath(out, field.path, parsed.data);
-    else problems.push(describeProblem(field, raw, envValue !== undefined ? 'environment' : fileValue !== undefined ? filePath! : 'default'));
+    else
+      problems.push(
+        describeProblem(
+          field,
+          raw,
+          envValue !== undefined ? 'environment' : fileValue !== undefined ? filePath! : 'default',
+        ),
+      );
   }
 
   const config = out as unknown as Omit<Config, 'mode'>;
   const mode = config.kafka.brokers ? 'distributed' : 'embedded';
   if (mode === 'distributed' && !config.schemaRegistry.url) {
-    problems.push('SCHEMA_REGISTRY_URL (schemaRegistry.url) is missing: distributed mode (KAFKA_BROKERS is set) needs a Schema Registry, e.g. http://127.0.0.1:18081/apis/ccompat/v7.');
+    problems.push(
+      'SCHEMA_REGISTRY_URL (schemaRegistry.url) is missing: distributed mode (KAFKA_BROKERS is set) needs a Schema Registry, e.g. http://127.0.0.1:18081/apis/ccompat/v7.',
+    );
   }
   if (config.kafka.saslMechanism && (!config.kafka.saslUsername || !config.kafka.saslPassword)) {
-    problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set.');
+    problems.push(
+      'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set.',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { mode, ...config };
@@ -86,7 +110,9 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    problems.push(`GAPSTREAM_CONFIG = ${JSON.stringify(path)} is invalid: expected a mapping of keys such as kafka.brokers.`);
+    problems.push(
+      `GAPSTREAM_CONFIG = ${JSON.stringify(path)} is invalid: expected a mapping of keys such as kafka.brokers.`,
+    );
     return {};
   }
   const flat: Record<string, unknown> = {};
@@ -104,7 +130,8 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
 function flatten(obj: Record<string, unknown>, prefix: string, out: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      flatten(v as Record<string, unknown>, key, out);
     else out[key] = Array.isArray(v) ? v.join(',') : v;
   }
 }

@@ -24,7 +24,13 @@ export interface DeadLetter {
  * Builds the dead-letter value for a record a stage could not process. The reason is the
  * error's message, which by our rules names fields and codes, never patient data.
  */
-export function deadLetterFor(stage: string, component: string, record: InRecord, err: unknown, failedAt: number): DeadLetter {
+export function deadLetterFor(
+  stage: string,
+  component: string,
+  record: InRecord,
+  err: unknown,
+  failedAt: number,
+): DeadLetter {
   const { code, message } = describeError(err);
   return {
     stage,

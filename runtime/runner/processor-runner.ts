@@ -53,11 +53,19 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
   ]);
   if (changelog) {
     // Co-partitioned: state of input partition p lives in changelog partition p.
-    await deps.bus.ensureTopics([{ topic: changelog, partitions: await deps.bus.partitionCount(step.input), compacted: true }]);
+    await deps.bus.ensureTopics([
+      { topic: changelog, partitions: await deps.bus.partitionCount(step.input), compacted: true },
+    ]);
   }
 
-  const producer: TransactionalProducer = await deps.bus.transactionalProducer(`${group}.${deps.instanceId ?? '0'}`);
-  const consumer: Consumer = await deps.bus.consumer({ groupId: group, topics: [step.input], maxBatchSize: deps.maxBatchSize ?? 500 });
+  const producer: TransactionalProducer = await deps.bus.transactionalProducer(
+    `${group}.${deps.instanceId ?? '0'}`,
+  );
+  const consumer: Consumer = await deps.bus.consumer({
+    groupId: group,
+    topics: [step.input],
+    maxBatchSize: deps.maxBatchSize ?? 500,
+  });
   const stores = new Map<number, Map<string, unknown>>();
   consumer.onAssignmentChange(() => stores.clear());
 
@@ -83,13 +91,21 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     metrics.received(records.length);
     const store = stores.get(partition) ?? (await restore(partition));
     // One span per batch, continuing the trace of its first record; outputs carry this span's context.
-    const span = deps.telemetry.startRecordSpan(step.name, { topic, partition, offset: records[0]!.offset }, records[0]!.headers);
+    const span = deps.telemetry.startRecordSpan(
+      step.name,
+      { topic, partition, offset: records[0]!.offset },
+      records[0]!.headers,
+    );
     const out: OutRecord[] = [];
     const changed = new Map<string, unknown>();
     let dead = 0;
     try {
       for (const record of records) {
-        const ctx: StepContext = { source: { topic, partition, offset: record.offset }, key: record.key, timestamp: record.timestamp };
+        const ctx: StepContext = {
+          source: { topic, partition, offset: record.offset },
+          key: record.key,
+          timestamp: record.timestamp,
+        };
         try {
           const input = await deps.codec.decode(topic, record.value ?? Buffer.alloc(0));
           let outputs: readonly StepOutput[];
@@ -105,7 +121,12 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
           // Encode everything before touching state: a record that fails here leaves no trace but its dead letter.
           const encoded: OutRecord[] = [];
           for (const o of outputs) {
-            encoded.push({ topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value), headers: injectTraceContext(record.headers, span) });
+            encoded.push({
+              topic: o.topic,
+              key: o.key,
+              value: await deps.codec.encode(o.topic, o.value),
+              headers: injectTraceContext(record.headers, span),
+            });
           }
           out.push(...encoded);
           if (step.kind === 'stateful') changed.set(record.key ?? '', nextState);
@@ -122,7 +143,12 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
       const changelogRecords: OutRecord[] = [];
       if (changelog && step.kind === 'stateful') {
         for (const [key, state] of changed) {
-          changelogRecords.push({ topic: changelog, key, partition, value: state === undefined ? null : step.serializeState(state) });
+          changelogRecords.push({
+            topic: changelog,
+            key,
+            partition,
+            value: state === undefined ? null : step.serializeState(state),
+          });
         }
       }
       await producer.transaction(async (tx) => {

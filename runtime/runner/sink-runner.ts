@@ -33,7 +33,10 @@ export interface SinkDeps {
  * rows are written, then the position is committed. Bad records go to the dead-letter topic
  * (written durably before the position moves past them) and never stop the partition.
  */
-export async function startSink<I, R>(spec: SinkSpec<I, R>, deps: SinkDeps): Promise<{ name: string; stop(): Promise<void> }> {
+export async function startSink<I, R>(
+  spec: SinkSpec<I, R>,
+  deps: SinkDeps,
+): Promise<{ name: string; stop(): Promise<void> }> {
   const group = `${deps.app ?? 'gapstream'}.${spec.name}`;
   const metrics = deps.telemetry.stage(spec.name);
   const log = deps.logger.child({ component: 'sink', stage: spec.name });
@@ -42,25 +45,47 @@ export async function startSink<I, R>(spec: SinkSpec<I, R>, deps: SinkDeps): Pro
     { topic: DEAD_LETTER_TOPIC, partitions: deps.partitions },
   ]);
   const producer: Producer = await deps.bus.producer();
-  const consumer: Consumer = await deps.bus.consumer({ groupId: group, topics: [spec.input], maxBatchSize: deps.maxBatchSize ?? 1_000 });
+  const consumer: Consumer = await deps.bus.consumer({
+    groupId: group,
+    topics: [spec.input],
+    maxBatchSize: deps.maxBatchSize ?? 1_000,
+  });
 
   const handle = async (records: InRecord[], topic: string, partition: number): Promise<void> => {
     const started = performance.now();
     metrics.received(records.length);
-    const span = deps.telemetry.startRecordSpan(spec.name, { topic, partition, offset: records[0]!.offset }, records[0]!.headers);
+    const span = deps.telemetry.startRecordSpan(
+      spec.name,
+      { topic, partition, offset: records[0]!.offset },
+      records[0]!.headers,
+    );
     try {
       const rows: R[] = [];
       const dead: OutRecord[] = [];
       for (const record of records) {
         try {
           const input = await deps.codec.decode<I>(topic, record.value ?? Buffer.alloc(0));
-          rows.push(...spec.toRows(input, { source: { topic, partition, offset: record.offset }, key: record.key, timestamp: record.timestamp }));
+          rows.push(
+            ...spec.toRows(input, {
+              source: { topic, partition, offset: record.offset },
+              key: record.key,
+              timestamp: record.timestamp,
+            }),
+          );
         } catch (err) {
           const { code } = describeError(err);
           metrics.error(code);
           metrics.deadLettered(code);
           log.warn({ topic, partition, offset: record.offset, code }, 'record dead-lettered');
-          dead.push(deadLetterRecord(await deps.codec.encode(DEAD_LETTER_TOPIC, deadLetterFor(spec.name, 'sink', record, err, record.timestamp)), record));
+          dead.push(
+            deadLetterRecord(
+              await deps.codec.encode(
+                DEAD_LETTER_TOPIC,
+                deadLetterFor(spec.name, 'sink', record, err, record.timestamp),
+              ),
+              record,
+            ),
+          );
         }
       }
       if (rows.length > 0) await spec.write(rows);

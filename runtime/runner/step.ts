@@ -39,7 +39,11 @@ export interface StatefulStep<S, I> {
   readonly input: string;
   readonly outputs: readonly string[];
   /** `undefined` state means "no state for this key" (a tombstone in the changelog). */
-  process(state: S | undefined, input: I, ctx: StepContext): { state: S | undefined; outputs: readonly StepOutput[] };
+  process(
+    state: S | undefined,
+    input: I,
+    ctx: StepContext,
+  ): { state: S | undefined; outputs: readonly StepOutput[] };
   /** State <-> changelog bytes. JSON is fine for small per-person facts. */
   serializeState(state: S): Buffer;
   deserializeState(bytes: Buffer): S;

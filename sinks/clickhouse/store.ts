@@ -39,11 +39,9 @@ export interface OpenedDriver {
   lacks: ReadonlySet<ServerFeature>;
 }
 
-const identifier = z
-  .string()
-  .regex(IDENTIFIER_PATTERN, {
-    message: `expected a plain identifier matching ${String(IDENTIFIER_PATTERN)}`,
-  });
+const identifier = z.string().regex(IDENTIFIER_PATTERN, {
+  message: `expected a plain identifier matching ${String(IDENTIFIER_PATTERN)}`,
+});
 
 /** Config of the embedded chDB driver. */
 export const chdbStoreConfigSchema = z

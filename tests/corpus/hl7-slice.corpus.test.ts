@@ -36,15 +36,22 @@ describe('HL7 corpus through the raw codec and the slice step', () => {
       const decoded = await codec.decode<Hl7RawValue>('hl7.raw.v1', await codec.encode('hl7.raw.v1', raw));
       expect(Buffer.compare(decoded.messageBytes, bytes), relative(SHARED_DATA, file)).toBe(0);
       try {
-        const outputs = hl7PatientEvent.process(decoded, { source: { topic: 'hl7.raw.v1', partition: 0, offset: events }, key: null, timestamp: 0 });
+        const outputs = hl7PatientEvent.process(decoded, {
+          source: { topic: 'hl7.raw.v1', partition: 0, offset: events },
+          key: null,
+          timestamp: 0,
+        });
         for (const o of outputs) await codec.encode(o.topic, o.value);
         events++;
       } catch (err) {
-        if (!(err instanceof BadRecordError)) throw new Error(`${relative(SHARED_DATA, file)}: unexpected ${String(err)}`);
+        if (!(err instanceof BadRecordError))
+          throw new Error(`${relative(SHARED_DATA, file)}: unexpected ${String(err)}`);
         refused.set(err.code, (refused.get(err.code) ?? 0) + 1);
       }
     }
-    console.info(`hl7 corpus: ${files.length} files, ${events} events, refused ${JSON.stringify(Object.fromEntries(refused))}`);
+    console.info(
+      `hl7 corpus: ${files.length} files, ${events} events, refused ${JSON.stringify(Object.fromEntries(refused))}`,
+    );
     expect(files.length).toBeGreaterThan(400);
     // Most public samples carry a PID; the refusals are the ones without (ACKs, queries, fuzz cases).
     expect(events).toBeGreaterThan(files.length / 2);

@@ -19,7 +19,10 @@ describe('embedded mode survives kill -9', () => {
   it('kills the pipeline twice mid-stream; the restarted one ends with exactly N results', async () => {
     for (const atLeast of [200, 1_200]) {
       const p = startCli(args, env);
-      const line = await p.waitForLine((l) => l.msg === 'demo progress' && Number(l.results) >= atLeast, 120_000);
+      const line = await p.waitForLine(
+        (l) => l.msg === 'demo progress' && Number(l.results) >= atLeast,
+        120_000,
+      );
       await kill9(p);
       expect(Number(line.results), 'killed mid-stream, not after the end').toBeLessThan(N);
     }

@@ -29,7 +29,10 @@ describe('distributed mode (real Kafka + Schema Registry) survives kill -9', () 
     await requireListening('Kafka', stack.kafkaBrokers[0]!);
     for (const atLeast of [200, 1_200]) {
       const p = startCli(args, env);
-      const line = await p.waitForLine((l) => l.msg === 'demo progress' && Number(l.results) >= atLeast, 180_000);
+      const line = await p.waitForLine(
+        (l) => l.msg === 'demo progress' && Number(l.results) >= atLeast,
+        180_000,
+      );
       await kill9(p);
       expect(Number(line.results), 'killed mid-stream, not after the end').toBeLessThan(N);
     }

@@ -11,7 +11,10 @@ export interface CliProcess {
   stderr: () => string;
   exited: Promise<number | null>;
   /** Resolves when a log line satisfies `predicate`; rejects if the process exits first or on timeout. */
-  waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  waitForLine(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+  ): Promise<Record<string, unknown>>;
 }
 
 export function startCli(args: string[], env: Record<string, string>): CliProcess {
@@ -25,7 +28,7 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
   let err = '';
   const waiters = new Set<() => void>();
   let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     partial += chunk.toString();
     const parts = partial.split('\n');
@@ -39,13 +42,15 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
     }
     waiters.forEach((w) => w());
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
-    waiters.forEach((w) => w());
-    res(code);
-  }));
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      waiters.forEach((w) => w());
+      res(code);
+    }),
+  );
   return {
     child,
     lines,
@@ -67,7 +72,11 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
           } else if (child.exitCode !== null || child.signalCode !== null) {
             clearTimeout(timer);
             waiters.delete(check);
-            rej(new Error(`process exited (${child.exitCode ?? child.signalCode}) before the expected log line; stderr: ${err.slice(-2000)}`));
+            rej(
+              new Error(
+                `process exited (${child.exitCode ?? child.signalCode}) before the expected log line; stderr: ${err.slice(-2000)}`,
+              ),
+            );
           }
         };
         waiters.add(check);

@@ -9,7 +9,10 @@ export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
 
 export function sharedFiles(subdir: string): string[] {
   const root = join(SHARED_DATA, subdir);
-  if (!existsSync(root)) throw new Error(`public test data not found at ${root}: the corpus suite needs ../shared/data beside the checkout`);
+  if (!existsSync(root))
+    throw new Error(
+      `public test data not found at ${root}: the corpus suite needs ../shared/data beside the checkout`,
+    );
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {

@@ -15,7 +15,10 @@ export const stack = {
 
 /** Fails loudly (never skips) when a server the integration suite needs is not listening. */
 export async function requireListening(what: string, hostPort: string): Promise<void> {
-  const [host, portText] = [hostPort.slice(0, hostPort.lastIndexOf(':')), hostPort.slice(hostPort.lastIndexOf(':') + 1)];
+  const [host, portText] = [
+    hostPort.slice(0, hostPort.lastIndexOf(':')),
+    hostPort.slice(hostPort.lastIndexOf(':') + 1),
+  ];
   const ok = await new Promise<boolean>((resolve) => {
     const socket = connect({ host, port: Number(portText) }, () => {
       socket.end();
@@ -27,7 +30,10 @@ export async function requireListening(what: string, hostPort: string): Promise<
       resolve(false);
     });
   });
-  if (!ok) throw new Error(`${what} is not reachable at ${hostPort}: start the local stack with \`npm run stack -- start\` (or run \`npm test\`, which starts it).`);
+  if (!ok)
+    throw new Error(
+      `${what} is not reachable at ${hostPort}: start the local stack with \`npm run stack -- start\` (or run \`npm test\`, which starts it).`,
+    );
 }
 
 /** A quiet logger for tests. */
@@ -36,5 +42,11 @@ export const testLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }
 /** A Kafka bus on the local stack, checked to be reachable first. */
 export async function makeKafkaBus(): Promise<Bus> {
   await requireListening('Kafka', stack.kafkaBrokers[0]!);
-  return createKafkaBus({ brokers: stack.kafkaBrokers, clientId: 'gapstream-test', ssl: false, replicationFactor: 1, logger: testLogger });
+  return createKafkaBus({
+    brokers: stack.kafkaBrokers,
+    clientId: 'gapstream-test',
+    ssl: false,
+    replicationFactor: 1,
+    logger: testLogger,
+  });
 }

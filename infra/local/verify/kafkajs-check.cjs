@@ -7,34 +7,60 @@ const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
 const brokers = [process.env.KAFKA_BROKERS || '127.0.0.1:19092'];
 const kafka = new Kafka({ clientId: 'kjs-verify', brokers, logLevel: logLevel.WARN });
 const sfx = Date.now();
-const topic = `verify-${sfx}`, txTopic = `verify-tx-${sfx}`, srcTopic = `verify-src-${sfx}`;
+const topic = `verify-${sfx}`,
+  txTopic = `verify-tx-${sfx}`,
+  srcTopic = `verify-src-${sfx}`;
 const step = (m) => console.log(`STEP ${m}`);
 async function consumeAll(groupId, t, expected, opts = {}) {
   const c = kafka.consumer({ groupId, ...opts });
-  await c.connect(); await c.subscribe({ topic: t, fromBeginning: true });
+  await c.connect();
+  await c.subscribe({ topic: t, fromBeginning: true });
   const got = [];
   await new Promise(async (resolve, reject) => {
     const timer = setTimeout(() => resolve(), opts.waitMs || 15000);
-    await c.run({ autoCommit: false, eachMessage: async ({ topic, partition, message }) => {
-      got.push(message.value.toString());
-      await c.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      if (expected && got.length >= expected && !opts.waitMs) { clearTimeout(timer); resolve(); }
-    }}).catch(reject);
+    await c
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message }) => {
+          got.push(message.value.toString());
+          await c.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          if (expected && got.length >= expected && !opts.waitMs) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
   });
   await c.disconnect();
   return got;
 }
 (async () => {
-  const admin = kafka.admin(); await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [topic, txTopic, srcTopic].map((t) => ({ topic: t, numPartitions: 2, replicationFactor: 1 })) });
-  step('admin.createTopics ok: ' + (await admin.listTopics()).filter((t) => t.includes(String(sfx))).join(','));
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [topic, txTopic, srcTopic].map((t) => ({ topic: t, numPartitions: 2, replicationFactor: 1 })),
+  });
+  step(
+    'admin.createTopics ok: ' + (await admin.listTopics()).filter((t) => t.includes(String(sfx))).join(','),
+  );
   const meta = await admin.fetchTopicMetadata({ topics: [topic] });
   step('fetchTopicMetadata partitions=' + meta.topics[0].partitions.length);
 
   const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
-  const r = await p.send({ topic, acks: -1, messages: [1,2,3,4,5].map((i) => ({ key: `k${i}`, value: `v${i}` })) });
-  await p.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key: 'gz', value: 'v6' }] });
+  const r = await p.send({
+    topic,
+    acks: -1,
+    messages: [1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value: `v${i}` })),
+  });
+  await p.send({
+    topic,
+    acks: -1,
+    compression: CompressionTypes.GZIP,
+    messages: [{ key: 'gz', value: 'v6' }],
+  });
   step('idempotent produce acks=-1 ok: ' + JSON.stringify(r));
   await p.disconnect();
 
@@ -44,15 +70,30 @@ async function consumeAll(groupId, t, expected, opts = {}) {
   step('committed offsets: ' + JSON.stringify(offs[0].partitions));
 
   // source records for consume-transform-produce
-  const sp = kafka.producer(); await sp.connect();
-  await sp.send({ topic: srcTopic, acks: -1, messages: [{ key: 'a', value: 'src1' }] }); await sp.disconnect();
+  const sp = kafka.producer();
+  await sp.connect();
+  await sp.send({ topic: srcTopic, acks: -1, messages: [{ key: 'a', value: 'src1' }] });
+  await sp.disconnect();
 
   // committed transaction: send + sendOffsets + commit
-  const tp = kafka.producer({ transactionalId: `tx-commit-${sfx}`, idempotent: true, maxInFlightRequests: 1 });
+  const tp = kafka.producer({
+    transactionalId: `tx-commit-${sfx}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await tp.connect();
   let tx = await tp.transaction();
-  await tx.send({ topic: txTopic, messages: [{ key: 'c1', value: 'committed-1' }, { key: 'c2', value: 'committed-2' }] });
-  await tx.sendOffsets({ consumerGroupId: `g-ctp-${sfx}`, topics: [{ topic: srcTopic, partitions: [{ partition: 0, offset: '1' }] }] });
+  await tx.send({
+    topic: txTopic,
+    messages: [
+      { key: 'c1', value: 'committed-1' },
+      { key: 'c2', value: 'committed-2' },
+    ],
+  });
+  await tx.sendOffsets({
+    consumerGroupId: `g-ctp-${sfx}`,
+    topics: [{ topic: srcTopic, partitions: [{ partition: 0, offset: '1' }] }],
+  });
   await tx.commit();
   step('transaction send+sendOffsets+commit ok');
   // second txn on the same producer, aborted
@@ -64,8 +105,17 @@ async function consumeAll(groupId, t, expected, opts = {}) {
   const ap = kafka.producer({ transactionalId: `tx-abort-${sfx}`, idempotent: true, maxInFlightRequests: 1 });
   await ap.connect();
   const atx = await ap.transaction();
-  await atx.send({ topic: txTopic, messages: [{ key: 'a1', value: 'aborted-1' }, { key: 'a2', value: 'aborted-2' }] });
-  await atx.sendOffsets({ consumerGroupId: `g-ctp-abort-${sfx}`, topics: [{ topic: srcTopic, partitions: [{ partition: 0, offset: '1' }] }] });
+  await atx.send({
+    topic: txTopic,
+    messages: [
+      { key: 'a1', value: 'aborted-1' },
+      { key: 'a2', value: 'aborted-2' },
+    ],
+  });
+  await atx.sendOffsets({
+    consumerGroupId: `g-ctp-abort-${sfx}`,
+    topics: [{ topic: srcTopic, partitions: [{ partition: 0, offset: '1' }] }],
+  });
   await atx.abort();
   step('transaction abort ok');
   await ap.disconnect();
@@ -79,11 +129,17 @@ async function consumeAll(groupId, t, expected, opts = {}) {
   step(`read_committed consumer saw: ${rc.sort().join(',')}`);
   const ru = await consumeAll(`g-ru-${sfx}`, txTopic, 0, { readUncommitted: true, waitMs: 8000 });
   step(`read_uncommitted consumer saw: ${ru.sort().join(',')}`);
-  const ok = rc.length === 2 && rc.every((v) => v.startsWith('committed')) && ru.length === 5
-    && ctpOffs[0].partitions.find((x) => x.partition === 0).offset === '1'
-    && abOffs[0].partitions.find((x) => x.partition === 0).offset === '-1';
+  const ok =
+    rc.length === 2 &&
+    rc.every((v) => v.startsWith('committed')) &&
+    ru.length === 5 &&
+    ctpOffs[0].partitions.find((x) => x.partition === 0).offset === '1' &&
+    abOffs[0].partitions.find((x) => x.partition === 0).offset === '-1';
   await admin.deleteTopics({ topics: [topic, txTopic, srcTopic] });
   await admin.disconnect();
   console.log(ok ? 'RESULT PASS' : 'RESULT FAIL');
   process.exit(ok ? 0 : 1);
-})().catch((e) => { console.error('FAILED', e && e.type, e && e.code, e && e.message, e && e.stack); process.exit(1); });
+})().catch((e) => {
+  console.error('FAILED', e && e.type, e && e.code, e && e.message, e && e.stack);
+  process.exit(1);
+});

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer as KafkaConsumer, IHeaders, Kafka, KafkaMessage, Message, Producer as KafkaProducer } from 'kafkajs';
+import type {
+  Admin,
+  Consumer as KafkaConsumer,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer as KafkaProducer,
+} from 'kafkajs';
 import { GapstreamError } from '../../errors.ts';
 import { partitionFor } from '../partitioner.ts';
 import type {
@@ -76,23 +84,37 @@ class KafkaBus implements Bus {
       const meta = await this.admin.fetchTopicMetadata({ topics: [topic] });
       count = meta.topics[0]?.partitions.length ?? 0;
     } catch (err) {
-      throw new GapstreamError('UNKNOWN_TOPIC', `topic ${topic} does not exist (create it with ensureTopics)`, { cause: err });
+      throw new GapstreamError(
+        'UNKNOWN_TOPIC',
+        `topic ${topic} does not exist (create it with ensureTopics)`,
+        { cause: err },
+      );
     }
-    if (count === 0) throw new GapstreamError('UNKNOWN_TOPIC', `topic ${topic} does not exist (create it with ensureTopics)`);
+    if (count === 0)
+      throw new GapstreamError(
+        'UNKNOWN_TOPIC',
+        `topic ${topic} does not exist (create it with ensureTopics)`,
+      );
     this.partitionCounts.set(topic, count);
     return count;
   }
 
   /** kafkajs messages with explicit partitions, grouped per topic in input order. */
-  private async toTopicMessages(records: readonly OutRecord[]): Promise<{ topic: string; messages: Message[] }[]> {
+  private async toTopicMessages(
+    records: readonly OutRecord[],
+  ): Promise<{ topic: string; messages: Message[] }[]> {
     const byTopic = new Map<string, Message[]>();
     const counts = new Map<string, number>();
-    for (const topic of new Set(records.map((r) => r.topic))) counts.set(topic, await this.partitionCount(topic));
+    for (const topic of new Set(records.map((r) => r.topic)))
+      counts.set(topic, await this.partitionCount(topic));
     for (const r of records) {
       const count = counts.get(r.topic)!;
       const partition = r.partition ?? partitionFor(r.key, count, () => this.roundRobin++);
       if (partition < 0 || partition >= count) {
-        throw new GapstreamError('BAD_PARTITION', `partition ${partition} is out of range for topic ${r.topic} (${count} partitions)`);
+        throw new GapstreamError(
+          'BAD_PARTITION',
+          `partition ${partition} is out of range for topic ${r.topic} (${count} partitions)`,
+        );
       }
       const list = byTopic.get(r.topic) ?? [];
       list.push({ key: r.key, value: r.value, headers: r.headers ?? {}, partition });
@@ -103,7 +125,11 @@ class KafkaBus implements Bus {
 
   async producer(): Promise<Producer> {
     // Idempotent with one request in flight: retries can neither duplicate nor reorder records.
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     const close = (): Promise<void> => producer.disconnect();
     this.closers.add(close);
@@ -176,7 +202,8 @@ class KafkaBus implements Bus {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
     await consumer.connect();
-    for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+    for (const topic of options.topics)
+      await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
     const listeners: (() => void)[] = [];
     consumer.on(consumer.events.GROUP_JOIN, () => listeners.forEach((l) => l()));
     const maxBatch = options.maxBatchSize ?? 500;
@@ -190,11 +217,16 @@ class KafkaBus implements Bus {
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: 1,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          eachBatch: async (payload) => {
+            const { batch } = payload;
             const records = batch.messages.map((m) => toInRecord(batch.topic, batch.partition, m));
             for (let i = 0; i < records.length; i += maxBatch) {
-              if (!isRunning() || isStale()) return;
-              const chunk: Batch = { topic: batch.topic, partition: batch.partition, records: records.slice(i, i + maxBatch) };
+              if (!payload.isRunning() || payload.isStale()) return;
+              const chunk: Batch = {
+                topic: batch.topic,
+                partition: batch.partition,
+                records: records.slice(i, i + maxBatch),
+              };
               try {
                 await handler(chunk);
                 failures = 0;
@@ -202,23 +234,34 @@ class KafkaBus implements Bus {
                 // At-least-once: go back to the last committed position and retry after a capped back-off.
                 failures++;
                 this.options.logger.warn(
-                  { topic: batch.topic, partition: batch.partition, offset: chunk.records[0]?.offset, err: describe(err) },
+                  {
+                    topic: batch.topic,
+                    partition: batch.partition,
+                    offset: chunk.records[0]?.offset,
+                    err: describe(err),
+                  },
                   'batch handler failed; will re-read from the committed offset',
                 );
                 await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2));
                 const committed = await this.committedOffsets(options.groupId, batch.topic);
                 const from = committed.find((c) => c.partition === batch.partition)?.offset;
-                consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(from ?? chunk.records[0]!.offset) });
+                consumer.seek({
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: String(from ?? chunk.records[0]!.offset),
+                });
                 return;
               }
-              resolveOffset(String(chunk.records[chunk.records.length - 1]!.offset));
-              await heartbeat();
+              payload.resolveOffset(String(chunk.records[chunk.records.length - 1]!.offset));
+              await payload.heartbeat();
             }
           },
         });
       },
       commit: async (offsets) => {
-        await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+        await consumer.commitOffsets(
+          offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+        );
       },
       onAssignmentChange: (listener) => {
         listeners.push(listener);
@@ -232,7 +275,9 @@ class KafkaBus implements Bus {
 
   async endOffsets(topic: string): Promise<TopicPartitionOffset[]> {
     const offsets = await this.admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({ topic, partition: o.partition, offset: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+    return offsets
+      .map((o) => ({ topic, partition: o.partition, offset: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
@@ -252,7 +297,11 @@ class KafkaBus implements Bus {
     const end = (await this.endOffsets(topic)).find((o) => o.partition === partition)?.offset ?? 0;
     if (fromOffset >= end) return;
     const groupId = `gapstream-restore-${randomUUID()}`;
-    const consumer: KafkaConsumer = this.kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+    const consumer: KafkaConsumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
     const buffered: InRecord[] = [];
     let done = false;
     let wake: (() => void) | undefined;
@@ -264,7 +313,11 @@ class KafkaBus implements Bus {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-        if (e.payload.topic === topic && e.payload.partition === partition && Number(e.payload.lastOffset) + 1 >= end) {
+        if (
+          e.payload.topic === topic &&
+          e.payload.partition === partition &&
+          Number(e.payload.lastOffset) + 1 >= end
+        ) {
           done = true;
           notify();
         }
@@ -291,7 +344,11 @@ class KafkaBus implements Bus {
         while (buffered.length > 0) yield buffered.shift()!;
         if (done) break;
         if (Date.now() > deadline) {
-          throw new GapstreamError('RESTORE_TIMEOUT', `reading ${topic}[${partition}] to offset ${end} did not finish in time`, { retriable: true });
+          throw new GapstreamError(
+            'RESTORE_TIMEOUT',
+            `reading ${topic}[${partition}] to offset ${end} did not finish in time`,
+            { retriable: true },
+          );
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -334,7 +391,9 @@ function headersToStrings(headers: IHeaders | undefined): Headers {
   return out;
 }
 
-function groupByTopic(offsets: readonly TopicPartitionOffset[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+function groupByTopic(
+  offsets: readonly TopicPartitionOffset[],
+): { topic: string; partitions: { partition: number; offset: string }[] }[] {
   const byTopic = new Map<string, { partition: number; offset: string }[]>();
   for (const o of offsets) {
     const list = byTopic.get(o.topic) ?? [];

@@ -3,7 +3,10 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { Config } from '../../config/load.ts';
 
 /** What the Kafka adapter needs from the configuration (security settings included). */
-export type KafkaSettings = Pick<Config['kafka'], 'clientId' | 'ssl' | 'sslCaFile' | 'saslMechanism' | 'saslUsername' | 'saslPassword'> & {
+export type KafkaSettings = Pick<
+  Config['kafka'],
+  'clientId' | 'ssl' | 'sslCaFile' | 'saslMechanism' | 'saslUsername' | 'saslPassword'
+> & {
   brokers: string[];
 };
 
@@ -33,7 +36,8 @@ export function createKafkaClient(settings: KafkaSettings, logger: BusLogger): K
     },
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
   };
-  if (settings.ssl) config.ssl = settings.sslCaFile ? { ca: [readFileSync(settings.sslCaFile, 'utf8')] } : true;
+  if (settings.ssl)
+    config.ssl = settings.sslCaFile ? { ca: [readFileSync(settings.sslCaFile, 'utf8')] } : true;
   if (settings.saslMechanism) {
     config.sasl = {
       mechanism: settings.saslMechanism,
