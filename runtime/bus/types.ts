@@ -82,6 +82,8 @@ export interface Batch {
   topic: string;
   partition: number;
   records: InRecord[];
+  /** End offset of the partition when the batch was fetched: lag = highWatermark - (last offset + 1). */
+  highWatermark: number;
 }
 
 /**

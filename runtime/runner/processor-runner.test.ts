@@ -104,6 +104,7 @@ describe('processor runner (embedded bus)', () => {
       emitted: 2,
       deadLettered: 2,
       deadLetteredByCode: { SCHEMA_WIRE_MAGIC: 1, HL7_NO_PID: 1 },
+      lag: { 'hl7.raw.v1/0@gapstream.slice-hl7-patient-event': 0 },
     });
   });
 

@@ -1,4 +1,4 @@
-import type { Bus, Consumer, InRecord, OutRecord, TransactionalProducer } from '../bus/types.ts';
+import type { Batch, Bus, Consumer, OutRecord, TransactionalProducer } from '../bus/types.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import { injectTraceContext, type Logger, type Telemetry } from '../telemetry/index.ts';
 import { describeError } from '../errors.ts';
@@ -86,7 +86,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     return store;
   };
 
-  const handleBatch = async (records: InRecord[], topic: string, partition: number): Promise<void> => {
+  const handleBatch = async ({ records, topic, partition, highWatermark }: Batch): Promise<void> => {
     const started = performance.now();
     metrics.received(records.length);
     const store = stores.get(partition) ?? (await restore(partition));
@@ -171,9 +171,15 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     }
     metrics.emitted(out.length - dead);
     metrics.latency(performance.now() - started);
+    metrics.lag(
+      topic,
+      partition,
+      Math.max(0, highWatermark - (records[records.length - 1]!.offset + 1)),
+      group,
+    );
   };
 
-  await consumer.run((batch) => handleBatch(batch.records, batch.topic, batch.partition));
+  await consumer.run(handleBatch);
   log.info({ group, input: step.input }, 'processor started');
   return {
     name: step.name,

@@ -1,4 +1,4 @@
-import type { Bus, Consumer, InRecord, OutRecord, Producer } from '../bus/types.ts';
+import type { Batch, Bus, Consumer, OutRecord, Producer } from '../bus/types.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import { describeError } from '../errors.ts';
 import type { Logger, Telemetry } from '../telemetry/index.ts';
@@ -51,7 +51,7 @@ export async function startSink<I, R>(
     maxBatchSize: deps.maxBatchSize ?? 1_000,
   });
 
-  const handle = async (records: InRecord[], topic: string, partition: number): Promise<void> => {
+  const handle = async ({ records, topic, partition, highWatermark }: Batch): Promise<void> => {
     const started = performance.now();
     metrics.received(records.length);
     const span = deps.telemetry.startRecordSpan(
@@ -93,6 +93,12 @@ export async function startSink<I, R>(
       await consumer.commit([{ topic, partition, offset: records[records.length - 1]!.offset + 1 }]);
       metrics.emitted(rows.length);
       metrics.latency(performance.now() - started);
+      metrics.lag(
+        topic,
+        partition,
+        Math.max(0, highWatermark - (records[records.length - 1]!.offset + 1)),
+        group,
+      );
     } catch (err) {
       span.recordException(err as Error);
       metrics.error(describeError(err).code);
@@ -102,7 +108,7 @@ export async function startSink<I, R>(
     }
   };
 
-  await consumer.run((batch) => handle(batch.records, batch.topic, batch.partition));
+  await consumer.run(handle);
   log.info({ group, input: spec.input }, 'sink started');
   return {
     name: spec.name,

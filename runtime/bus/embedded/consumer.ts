@@ -288,6 +288,9 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
       topic: cursor.topic,
       partition: cursor.partition,
       records: stored.map((r, i) => toInRecord(cursor.topic, cursor.partition, first + i, r)),
+      highWatermark:
+        this.host.state.topics.get(cursor.topic)?.partitions[cursor.partition]?.length ??
+        first + stored.length,
     };
     try {
       await this.handler!(batch);

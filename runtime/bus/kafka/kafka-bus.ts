@@ -226,6 +226,7 @@ class KafkaBus implements Bus {
                 topic: batch.topic,
                 partition: batch.partition,
                 records: records.slice(i, i + maxBatch),
+                highWatermark: Number(batch.highWatermark),
               };
               try {
                 await handler(chunk);

@@ -1,13 +1,7 @@
-// Writes docs/configuration.md from runtime/config/fields.ts, the single source of truth.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { FIELDS } from '../runtime/config/fields.ts';
+// Renders docs/configuration.md from runtime/config/fields.ts, the single source of truth.
+import { FIELDS, type FieldSpec } from '../runtime/config/fields.ts';
 
-const rows = FIELDS.map(
-  (f) =>
-    `| \`${f.env}\` | \`${f.path}\` | ${f.description.replace(/\|/g, '\\|')} | ${f.expected} | ${f.default === undefined ? '—' : f.default === '' ? '(empty)' : `\`${f.default}\``} | \`${f.example}\` |`,
-);
-const text = `# Configuration reference
+const HEADER = `# Configuration reference
 
 Generated from \`runtime/config/fields.ts\` by \`npm run docs:config\`; do not edit by hand.
 
@@ -23,10 +17,19 @@ ids); set means *distributed* (Kafka + Schema Registry). The ClickHouse driver f
 
 | variable | file key | what it does | valid values | default | example |
 |---|---|---|---|---|---|
-${rows.join('\n')}
+`;
 
+const FOOTER = `
 Secrets (\`KAFKA_SASL_PASSWORD\`, \`SCHEMA_REGISTRY_PASSWORD\`, \`CLICKHOUSE_PASSWORD\`) belong in the
 environment or a secret store, never in a committed file.
 `;
-writeFileSync(resolve(import.meta.dirname, '../docs/configuration.md'), text);
-console.log(`docs/configuration.md: ${FIELDS.length} settings`);
+
+function row(f: FieldSpec): string {
+  const def = f.default === undefined ? '—' : f.default === '' ? '(empty)' : `\`${f.default}\``;
+  return `| \`${f.env}\` | \`${f.path}\` | ${f.description.replace(/\|/g, '\\|')} | ${f.expected} | ${def} | \`${f.example}\` |`;
+}
+
+/** The Markdown of docs/configuration.md. */
+export function renderConfigDocs(): string {
+  return `${HEADER}${FIELDS.map(row).join('\n')}\n${FOOTER}`;
+}
