@@ -18,7 +18,8 @@ cleanup() {
   exit "$code"
 }
 trap cleanup EXIT
-if [ "${#started[@]}" -gt 0 ]; then bash infra/local/stack.sh start; fi
+# Idempotent: starts what is not running and (re)writes .local/stack.env.
+bash infra/local/stack.sh start
 
 set -a
 # shellcheck source=/dev/null

@@ -138,6 +138,7 @@ print_status() {
     printf '%-11s running  port=%-6s pid=%s\n' "$name" "$port" "$pid"
   else
     printf '%-11s stopped  port=%-6s\n' "$name" "$port"
+    return 3 # LSB: program is not running
   fi
 }
 

@@ -55,7 +55,10 @@ stop_all() {
 
 status_all() {
   local svc
-  for svc in "${SERVICES[@]}"; do "$LIB_DIR/$svc.sh" status; done
+  # Exit 0 only when every service runs (each status exits 3 when stopped, as LSB scripts do).
+  local code=0
+  for svc in "${SERVICES[@]}"; do "$LIB_DIR/$svc.sh" status || code=3; done
+  return "$code"
 }
 
 case "${1:-}" in

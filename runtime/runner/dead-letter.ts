@@ -1,5 +1,7 @@
 import { describeError } from '../errors.ts';
 import type { InRecord, OutRecord } from '../bus/types.ts';
+import type { Codec } from '../../schemas/codec.ts';
+import type { Logger, StageMetrics } from '../telemetry/index.ts';
 
 /** The dead-letter topic every stage writes to (schemas/deadletter.v1.avsc). */
 export const DEAD_LETTER_TOPIC = 'deadletter.v1';
@@ -51,4 +53,24 @@ export function deadLetterFor(
 /** Dead letters are keyed like their source record so one source's failures stay in order. */
 export function deadLetterRecord(value: Buffer, source: InRecord): OutRecord {
   return { topic: DEAD_LETTER_TOPIC, key: source.key, value, headers: source.headers };
+}
+
+/**
+ * The one way a stage discards a record: counts it (error and dead-letter metrics by code), logs
+ * where it was (never what it held) and returns the encoded dead-letter record to write.
+ */
+export async function deadLetter(
+  where: { stage: string; component: 'processor' | 'sink'; codec: Codec; metrics: StageMetrics; log: Logger },
+  record: InRecord,
+  err: unknown,
+): Promise<OutRecord> {
+  const { code } = describeError(err);
+  where.metrics.error(code);
+  where.metrics.deadLettered(code);
+  where.log.warn(
+    { topic: record.topic, partition: record.partition, offset: record.offset, code },
+    'record dead-lettered',
+  );
+  const letter = deadLetterFor(where.stage, where.component, record, err, record.timestamp);
+  return deadLetterRecord(await where.codec.encode(DEAD_LETTER_TOPIC, letter), record);
 }

@@ -2,7 +2,7 @@ import type { Batch, Bus, Consumer, OutRecord, TransactionalProducer } from '../
 import type { Codec } from '../../schemas/codec.ts';
 import { injectTraceContext, type Logger, type Telemetry } from '../telemetry/index.ts';
 import { describeError } from '../errors.ts';
-import { DEAD_LETTER_TOPIC, deadLetterFor, deadLetterRecord } from './dead-letter.ts';
+import { DEAD_LETTER_TOPIC, deadLetter } from './dead-letter.ts';
 import type { StatefulStep, StatelessStep, StepContext, StepOutput } from './step.ts';
 
 export interface RunnerDeps {
@@ -45,6 +45,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
   const metrics = deps.telemetry.stage(step.name);
   const log = deps.logger.child({ component: 'processor', stage: step.name });
   const changelog = step.kind === 'stateful' ? changelogTopic(app, step) : undefined;
+  const where = { stage: step.name, component: 'processor' as const, codec: deps.codec, metrics, log };
 
   await deps.bus.ensureTopics([
     { topic: step.input, partitions: deps.partitions },
@@ -132,12 +133,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
           if (step.kind === 'stateful') changed.set(record.key ?? '', nextState);
         } catch (err) {
           dead++;
-          const { code } = describeError(err);
-          metrics.error(code);
-          metrics.deadLettered(code);
-          log.warn({ topic, partition, offset: record.offset, code }, 'record dead-lettered');
-          const letter = deadLetterFor(step.name, 'processor', record, err, record.timestamp);
-          out.push(deadLetterRecord(await deps.codec.encode(DEAD_LETTER_TOPIC, letter), record));
+          out.push(await deadLetter(where, record, err));
         }
       }
       const changelogRecords: OutRecord[] = [];

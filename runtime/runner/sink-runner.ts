@@ -2,7 +2,7 @@ import type { Batch, Bus, Consumer, OutRecord, Producer } from '../bus/types.ts'
 import type { Codec } from '../../schemas/codec.ts';
 import { describeError } from '../errors.ts';
 import type { Logger, Telemetry } from '../telemetry/index.ts';
-import { DEAD_LETTER_TOPIC, deadLetterFor, deadLetterRecord } from './dead-letter.ts';
+import { DEAD_LETTER_TOPIC, deadLetter } from './dead-letter.ts';
 import type { StepContext } from './step.ts';
 
 /** A sink: a pure mapping from records to rows, and an idempotent writer. */
@@ -40,6 +40,7 @@ export async function startSink<I, R>(
   const group = `${deps.app ?? 'gapstream'}.${spec.name}`;
   const metrics = deps.telemetry.stage(spec.name);
   const log = deps.logger.child({ component: 'sink', stage: spec.name });
+  const where = { stage: spec.name, component: 'sink' as const, codec: deps.codec, metrics, log };
   await deps.bus.ensureTopics([
     { topic: spec.input, partitions: deps.partitions },
     { topic: DEAD_LETTER_TOPIC, partitions: deps.partitions },
@@ -73,19 +74,7 @@ export async function startSink<I, R>(
             }),
           );
         } catch (err) {
-          const { code } = describeError(err);
-          metrics.error(code);
-          metrics.deadLettered(code);
-          log.warn({ topic, partition, offset: record.offset, code }, 'record dead-lettered');
-          dead.push(
-            deadLetterRecord(
-              await deps.codec.encode(
-                DEAD_LETTER_TOPIC,
-                deadLetterFor(spec.name, 'sink', record, err, record.timestamp),
-              ),
-              record,
-            ),
-          );
+          dead.push(await deadLetter(where, record, err));
         }
       }
       if (rows.length > 0) await spec.write(rows);

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import type { Runtime } from '../../runtime/open-runtime.ts';
+import { loadConfig } from '../../runtime/config/load.ts';
+import { openRuntime, type Runtime } from '../../runtime/open-runtime.ts';
+import { kill9, startCli } from '../support/child.ts';
 
 /**
  * After a pipeline survived kill -9, checks "no loss, no duplicates" from every angle:
@@ -25,5 +27,37 @@ export async function expectExactlyOnce(rt: Runtime, n: number, patients: number
     const partitions = await rt.bus.partitionCount(topic);
     for (let p = 0; p < partitions; p++) for await (const _ of rt.bus.readPartition(topic, p)) committed++;
     expect(committed, `committed records in ${topic}`).toBe(n);
+  }
+}
+
+/**
+ * The crash scenario both modes run: the slice pipeline as a separate process (`gapstream run
+ * --demo`), killed with SIGKILL twice mid-stream, then run to the end; then the checks above.
+ */
+export async function crashTwiceThenCheck(
+  env: Record<string, string>,
+  n: number,
+  patients: number,
+  waitMs: number,
+): Promise<void> {
+  const args = ['run', '--demo', '--count', String(n), '--patients', String(patients)];
+  for (const atLeast of [200, 1_200]) {
+    const p = startCli(args, env);
+    const line = await p.waitForLine(
+      (l) => l.msg === 'demo progress' && Number(l.results) >= atLeast,
+      waitMs,
+    );
+    await kill9(p);
+    expect(Number(line.results), 'killed mid-stream, not after the end').toBeLessThan(n);
+  }
+  const last = startCli(args, env);
+  expect(await last.exited, last.stderr()).toBe(0);
+  expect(last.stdout()).toContain(`${n} HL7 messages → ${n} rows`);
+
+  const rt = await openRuntime(loadConfig({ env }), 'crash-check');
+  try {
+    await expectExactlyOnce(rt, n, patients);
+  } finally {
+    await rt.close();
   }
 }

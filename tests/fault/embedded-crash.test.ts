@@ -1,40 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../runtime/config/load.ts';
-import { openRuntime } from '../../runtime/open-runtime.ts';
-import { kill9, startCli } from '../support/child.ts';
-import { expectExactlyOnce } from './crash-check.ts';
-
-const N = 3_000;
-const PATIENTS = 40;
+import { afterAll, describe, it } from 'vitest';
+import { crashTwiceThenCheck } from './crash-check.ts';
 
 describe('embedded mode survives kill -9', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gs-crash-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env = { GAPSTREAM_DATA_DIR: dataDir };
-  const args = ['run', '--demo', '--count', String(N), '--patients', String(PATIENTS)];
 
   it('kills the pipeline twice mid-stream; the restarted one ends with exactly N results', async () => {
-    for (const atLeast of [200, 1_200]) {
-      const p = startCli(args, env);
-      const line = await p.waitForLine(
-        (l) => l.msg === 'demo progress' && Number(l.results) >= atLeast,
-        120_000,
-      );
-      await kill9(p);
-      expect(Number(line.results), 'killed mid-stream, not after the end').toBeLessThan(N);
-    }
-    const last = startCli(args, env);
-    expect(await last.exited, last.stderr()).toBe(0);
-    expect(last.stdout()).toContain(`${N} HL7 messages → ${N} rows`);
-
-    const rt = await openRuntime(loadConfig({ env }), 'crash-check');
-    try {
-      await expectExactlyOnce(rt, N, PATIENTS);
-    } finally {
-      await rt.close();
-    }
+    await crashTwiceThenCheck({ GAPSTREAM_DATA_DIR: dataDir }, 3_000, 40, 120_000);
   }, 300_000);
 });
