@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Prints one plain closing line for CI from vitest JSON reports: "tests: N passed, N failed, N skipped".
+import { readFileSync } from 'node:fs';
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of process.argv.slice(2)) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+}
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
