@@ -12,7 +12,7 @@ import { withNamespace } from '../runtime/bus/namespaced-bus.ts';
 import { createRegistryCodec } from '../schemas/codec.ts';
 import { createAvroType } from '../schemas/logical-types.ts';
 import { loadSchemas } from '../schemas/codec.ts';
-import { demoMessage } from '../processors/slice/demo-messages.ts';
+import { demoRawRecord } from '../processors/slice/demo-messages.ts';
 
 const N = Number(process.env.BENCH_RECORDS ?? 50_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -20,7 +20,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7';
 const TOPIC = 'hl7.raw.v1';
-const values = Array.from({ length: N }, (_, i) => demoMessage(i, 1_000));
+const values = Array.from({ length: N }, (_, i) => demoRawRecord(i, 1_000));
 
 interface Result {
   bench: 'kafka-runtime';

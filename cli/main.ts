@@ -3,15 +3,24 @@ import { loadConfig, type Config } from '../runtime/config/load.ts';
 import { ConfigError } from '../runtime/errors.ts';
 import { FIELDS } from '../runtime/config/fields.ts';
 import { openRuntime } from '../runtime/open-runtime.ts';
-import { publishDemoMessages, sliceSummary, startSlicePipeline } from '../processors/slice/pipeline.ts';
+import { loadFeedProfiles } from '../processors/normalize/feed-profile.ts';
+import { expectedDemoEvents, sendDemoMessages } from './demo.ts';
+import { runMllpListener } from '../producers/mllp/command.ts';
+import { sliceSummary, startPipeline } from './pipeline.ts';
+import { inspectHl7 } from './inspect-hl7.ts';
 
 const USAGE = `gapstream — streaming integration pipeline for value-based care
 
 Usage:
-  gapstream run [--demo] [--count N] [--patients N]   run the pipeline until stopped (SIGINT/SIGTERM);
-                                                       --demo publishes N synthetic HL7 messages, waits
-                                                       until all reached ClickHouse, prints a summary, exits
-  gapstream produce-demo [--count N] [--patients N]   publish synthetic HL7 messages to hl7.raw.v1
+  gapstream run [--no-mllp] [--demo] [--count N] [--patients N]
+        run the pipeline until SIGINT/SIGTERM: MLLP listener (MLLP_PORT, default 2575), normalizer,
+        stateful slice, ClickHouse sink; --demo listens on a free loopback port, sends N synthetic
+        HL7 messages over MLLP, waits until their events reached ClickHouse, prints a summary, exits
+  gapstream listen-mllp                               only the MLLP listener (distributed mode)
+  gapstream send-demo --port P [--host H] [--count N] [--patients N]
+        send synthetic HL7 messages to an MLLP listener and count the ACK codes
+  gapstream inspect hl7 <file|dir>...                 print each message's canonical events, or its
+                                                       rejection with reason and HL7 error code (JSON lines)
   gapstream config                                    print the validated configuration (secrets hidden)
   gapstream help
 
@@ -21,12 +30,16 @@ Configuration: environment variables or GAPSTREAM_CONFIG=<file.yaml>; see docs/c
 /** CLI entry: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
+  if (command === 'inspect') return inspect(rest);
   let args;
   try {
     args = parseArgs({
       args: rest,
       options: {
         demo: { type: 'boolean', default: false },
+        'no-mllp': { type: 'boolean', default: false },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string' },
         count: { type: 'string', default: '1000' },
         patients: { type: 'string', default: '100' },
       },
@@ -56,9 +69,19 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'run':
-      return run(config, args.values.demo, count, patients);
-    case 'produce-demo':
-      return produceDemo(config, count, patients);
+      return run(config, { demo: args.values.demo, mllp: !args.values['no-mllp'], count, patients });
+    case 'listen-mllp':
+      return listenMllp(config);
+    case 'send-demo': {
+      const port = Number(args.values.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        process.stderr.write('send-demo needs --port with the MLLP listener port (1-65535).\n');
+        return 2;
+      }
+      const codes = await sendDemoMessages(port, count, patients, { host: args.values.host });
+      process.stdout.write(`${JSON.stringify({ sent: count, acks: codes })}\n`);
+      return codes.AA === count || codes.CA === count ? 0 : 1;
+    }
     case 'config':
       process.stdout.write(`${JSON.stringify(redacted(config), null, 2)}\n`);
       return 0;
@@ -72,51 +95,102 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function produceDemo(config: Config, count: number, patients: number): Promise<number> {
-  const rt = await openRuntime(config, 'gapstream-demo-producer', { store: false });
+/** Resolves with the signal name on SIGINT/SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function listenMllp(config: Config): Promise<number> {
+  const rt = await openRuntime(config, 'gapstream-mllp', { store: false });
   try {
-    const published = await publishDemoMessages(rt, count, patients);
-    rt.logger.info({ published, total: count }, 'demo messages published');
+    const listener = await runMllpListener(rt, config.mllp);
+    rt.logger.info({ port: listener.port, tlsPort: listener.tlsPort }, 'MLLP listener ready');
+    rt.logger.info({ signal: await stopSignal() }, 'stopping');
+    await listener.close();
     return 0;
   } finally {
     await rt.close();
   }
 }
 
-async function run(config: Config, demo: boolean, count: number, patients: number): Promise<number> {
+interface RunOptions {
+  demo: boolean;
+  mllp: boolean;
+  count: number;
+  patients: number;
+}
+
+async function run(config: Config, o: RunOptions): Promise<number> {
   const rt = await openRuntime(config, 'gapstream');
-  const pipeline = await startSlicePipeline(rt);
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  // The demo listens on a free loopback port so it never clashes with a real listener.
+  const pipeline = await startPipeline(rt, {
+    mllp: o.mllp || o.demo,
+    mllpOverrides: o.demo ? { host: '127.0.0.1', port: 0, tcpEnabled: true } : {},
   });
+  const stopped = stopSignal();
   try {
-    if (!demo) {
-      const signal = await stopped;
-      rt.logger.info({ signal }, 'stopping');
+    if (!o.demo) {
+      rt.logger.info({ mllpPort: pipeline.mllpPort }, 'pipeline running');
+      rt.logger.info({ signal: await stopped }, 'stopping');
       return 0;
     }
-    const published = await publishDemoMessages(rt, count, patients);
-    rt.logger.info({ published, total: count }, 'demo messages published');
+    const expected = expectedDemoEvents(o.count, o.patients, loadFeedProfiles(config.feeds.dir));
+    // Progress is logged while sending and while the pipeline works (operators and the crash
+    // tests watch these lines).
     let last = -1;
-    for (;;) {
-      const summary = await sliceSummary(rt);
-      if (summary.results !== last)
-        rt.logger.info({ results: summary.results, total: count }, 'demo progress');
-      last = summary.results;
-      if (summary.results >= count) {
-        process.stdout.write(
-          `gapstream demo: ${count} HL7 messages → ${summary.results} rows in ClickHouse slice_results for ${summary.patients} patients (max ${summary.maxCount} events per patient). Mode: ${config.mode}, store: ${rt.store.driver}.\n`,
-        );
-        return 0;
+    let done = false;
+    const progress = (async (): Promise<void> => {
+      while (!done) {
+        const { results } = await sliceSummary(rt);
+        if (results !== last) rt.logger.info({ results, total: expected }, 'demo progress');
+        last = results;
+        if (results >= expected) return;
+        await new Promise((r) => setTimeout(r, 200));
       }
-      const signal = await Promise.race([stopped, new Promise<undefined>((r) => setTimeout(r, 250))]);
-      if (signal) return 130;
-    }
+    })();
+    const acks = await sendDemoMessages(pipeline.mllpPort!, o.count, o.patients, {
+      onAck: (acked) => {
+        if (acked % 100 === 0 || acked === o.count) rt.logger.info({ acked, total: o.count }, 'demo sent');
+      },
+    });
+    rt.logger.info({ sent: o.count, acks }, 'demo messages sent over MLLP');
+    const finished = await Promise.race([progress.then(() => 'done' as const), stopped]);
+    done = true;
+    if (finished !== 'done') return 130;
+    const summary = await sliceSummary(rt);
+    process.stdout.write(
+      `gapstream demo: ${o.count} HL7 messages over MLLP (ACKs ${JSON.stringify(acks)}) → ${expected} clinical events → ${summary.results} rows in ClickHouse slice_results for ${summary.patients} patients (max ${summary.maxCount} events per patient). Mode: ${config.mode}, store: ${rt.store.driver}.\n`,
+    );
+    return acks.AA === o.count ? 0 : 1;
   } finally {
     await pipeline.stop();
     await rt.close();
   }
+}
+
+/** `inspect hl7 …`: offline, no bus or store; feed profiles from GAPSTREAM_FEEDS_DIR. */
+async function inspect(rest: string[]): Promise<number> {
+  const [what, ...paths] = rest;
+  if (what !== 'hl7') {
+    process.stderr.write(
+      `Unknown inspect target "${what ?? ''}": expected \`gapstream inspect hl7 <file|dir>...\`.\n`,
+    );
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  return inspectHl7(paths, process.stdout, { profilesDir: config.feeds.dir });
 }
 
 function redacted(config: Config): unknown {

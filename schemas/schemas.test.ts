@@ -22,6 +22,7 @@ const TOPICS = [
   'claim.line.v1',
   'clinical.event.v1',
   'deadletter.v1',
+  'dq.event.v1',
   'hl7.raw.v1',
   'patient.activity.v1',
   'roster.member.v1',
@@ -82,6 +83,7 @@ describe('schema files', () => {
       'claim.line.v1': 'ClaimLine',
       'roster.member.v1': 'RosterMember',
       'deadletter.v1': 'DeadLetter',
+      'dq.event.v1': 'DataQualityEvent',
       'clinical.event.v1': 'ClinicalEvent',
       'patient.activity.v1': 'PatientActivity',
     };

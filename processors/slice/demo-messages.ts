@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Hl7RawValue } from './hl7-patient-event.ts';
 
 /**
- * Synthetic ADT^A04 (register a patient) messages for the demo and the crash tests: written by
- * this project, with made-up identifiers and names (no real person), deterministic in `i`.
- * Message `i` belongs to patient `i % patients`.
+ * Synthetic ADT^A04 (register a patient) messages for the demo, the crash tests and benchmarks:
+ * written by this project, with made-up identifiers and names (no real person), deterministic
+ * in `i`. Message `i` belongs to patient `i % patients`.
  */
 export function demoMessage(
   i: number,
   patients: number,
-): { key: string; value: Hl7RawValue & Record<string, unknown> } {
+): { patient: number; controlId: string; bytes: Buffer } {
   const p = i % patients;
   const controlId = `DEMO${String(i).padStart(8, '0')}`;
   const ts = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -19,29 +18,37 @@ export function demoMessage(
     `PID|1||MRN${p}^^^CLINIC-A^MR||DEMO^PATIENT${p}||19600101|F`,
     'PV1|1|O',
   ].join('\r');
-  const messageBytes = Buffer.from(text, 'ascii');
+  return { patient: p, controlId, bytes: Buffer.from(text, 'ascii') };
+}
+
+/**
+ * Demo message `i` as the `hl7.raw.v1` value the MLLP listener would publish, with its record
+ * key (for tests and benchmarks that write the raw topic directly).
+ */
+export function demoRawRecord(
+  i: number,
+  patients: number,
+): { key: string; value: Record<string, unknown> & { messageBytes: Buffer } } {
+  const m = demoMessage(i, patients);
   return {
-    key: `CLINIC-A|MRN${p}`,
+    key: `CLINIC-A|MRN${m.patient}^^^CLINIC-A`,
     value: {
-      messageBytes,
-      contentSha256: createHash('sha256').update(messageBytes).digest('hex'),
+      messageBytes: m.bytes,
+      contentSha256: createHash('sha256').update(m.bytes).digest('hex'),
       sendingApplication: 'DEMO-EHR',
       sendingFacility: 'CLINIC-A',
       receivingApplication: 'GAPSTREAM',
       receivingFacility: 'ORG',
-      messageDateTime: ts,
       messageCode: 'ADT',
       triggerEvent: 'A04',
       messageStructure: 'ADT_A01',
-      messageControlId: controlId,
+      messageControlId: m.controlId,
       processingId: 'P',
       versionId: '2.5.1',
       characterSets: [],
       receivedAt: Date.UTC(2026, 0, 1) + i * 60_000,
       listenerId: 'demo',
-      peerAddress: null,
       duplicate: false,
-      duplicateReason: null,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MLLP_FIELDS } from '../../producers/mllp/config.ts';
 
 /**
  * Every setting gapstream reads, in one table: the source of truth for validation, for the
@@ -39,7 +40,7 @@ const positiveInt = z.coerce.number().int().min(1);
 const nonEmpty = z.string().min(1);
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
 
-export const FIELDS: readonly FieldSpec[] = [
+const CORE_FIELDS: readonly FieldSpec[] = [
   {
     path: 'dataDir',
     env: 'GAPSTREAM_DATA_DIR',
@@ -78,6 +79,16 @@ export const FIELDS: readonly FieldSpec[] = [
     example: 'worker-1',
     default: '0',
     schema: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  },
+  {
+    path: 'feeds.dir',
+    env: 'GAPSTREAM_FEEDS_DIR',
+    description:
+      'Directory of HL7 feed profiles (`*.yaml`: MRN authority, member-id location, time zone, local code maps per source); see docs/normalize.md.',
+    expected: 'a directory path',
+    example: '/etc/gapstream/feeds',
+    default: 'feeds',
+    schema: nonEmpty,
   },
   {
     path: 'kafka.brokers',
@@ -258,3 +269,6 @@ export const FIELDS: readonly FieldSpec[] = [
     schema: url,
   },
 ];
+
+/** Every setting: the core ones above, then each component's own table. */
+export const FIELDS: readonly FieldSpec[] = [...CORE_FIELDS, ...MLLP_FIELDS];

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.ts';
-import { FIELDS, type FieldSpec } from './fields.ts';
+import { FIELDS } from './fields.ts';
+import { nonBlank, parseFields } from './parse-fields.ts';
+import { validateMllpConfig, type MllpSettings } from '../../producers/mllp/config.ts';
 
 /** The validated configuration every component receives. */
 export interface Config {
@@ -9,6 +11,7 @@ export interface Config {
   dataDir: string;
   namespace: string;
   instanceId: string;
+  feeds: { dir: string };
   embedded: { fsync: 'always' | 'never' };
   kafka: {
     brokers?: string[];
@@ -26,6 +29,7 @@ export interface Config {
   clickhouse: { url?: string; username: string; password?: string; database: string };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   telemetry: { metricsPort?: number; otlpEndpoint?: string };
+  mllp: MllpSettings;
 }
 
 export interface LoadOptions {
@@ -46,36 +50,21 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const filePath = options.file ?? nonBlank(env.GAPSTREAM_CONFIG);
   const fromFile = filePath === undefined ? {} : readConfigFile(filePath, problems);
 
+  const { values, problems: fieldProblems } = parseFields(FIELDS, fromFile, env, filePath);
+  problems.push(...fieldProblems);
   const out: Record<string, unknown> = {
+    feeds: {},
     embedded: {},
     kafka: {},
     schemaRegistry: {},
     clickhouse: {},
     log: {},
     telemetry: {},
+    mllp: { tls: {} },
+    ...values,
   };
-  for (const field of FIELDS) {
-    const envValue = nonBlank(env[field.env]);
-    const fileValue = fromFile[field.path];
-    const raw =
-      envValue ??
-      (fileValue === undefined
-        ? field.default
-        : typeof fileValue === 'string'
-          ? fileValue
-          : JSON.stringify(fileValue));
-    if (raw === undefined) continue;
-    const parsed = field.schema.safeParse(raw);
-    if (parsed.success) setPath(out, field.path, parsed.data);
-    else
-      problems.push(
-        describeProblem(
-          field,
-          raw,
-          envValue !== undefined ? 'environment' : fileValue !== undefined ? filePath! : 'default',
-        ),
-      );
-  }
+  const mllp = out.mllp as { tls: { allowedClients?: string[] } };
+  mllp.tls = { allowedClients: [], ...mllp.tls };
 
   const config = out as unknown as Omit<Config, 'mode'>;
   const mode = config.kafka.brokers ? 'distributed' : 'embedded';
@@ -89,13 +78,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
       'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set.',
     );
   }
+  if (fieldProblems.length === 0) problems.push(...validateMllpConfig(config.mllp));
   if (problems.length > 0) throw new ConfigError(problems);
   return { mode, ...config };
-}
-
-function describeProblem(field: FieldSpec, raw: string, source: string): string {
-  const shown = field.secret ? '(hidden)' : JSON.stringify(raw);
-  return `${field.env} (${field.path}) = ${shown} from ${source} is invalid: expected ${field.expected}, e.g. ${field.example}.`;
 }
 
 /** Flattens the config file to dotted keys; unknown keys are problems (typos must not pass silently). */
@@ -134,18 +119,4 @@ function flatten(obj: Record<string, unknown>, prefix: string, out: Record<strin
       flatten(v as Record<string, unknown>, key, out);
     else out[key] = Array.isArray(v) ? v.join(',') : v;
   }
-}
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    node[part] ??= {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts[parts.length - 1]!] = value;
-}
-
-function nonBlank(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v;
 }

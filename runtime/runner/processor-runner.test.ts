@@ -8,8 +8,8 @@ import type { Bus, InRecord } from '../bus/types.ts';
 import { createLocalCodec, type Codec } from '../../schemas/codec.ts';
 import { createTelemetry, traceIdOf, type Telemetry } from '../telemetry/index.ts';
 import { stageCounts } from '../telemetry/metrics-assert.ts';
-import { demoMessage } from '../../processors/slice/demo-messages.ts';
-import { hl7PatientEvent } from '../../processors/slice/hl7-patient-event.ts';
+import { demoRawRecord } from '../../processors/slice/demo-messages.ts';
+import { createNormalizeStep } from '../../processors/normalize/step.ts';
 import { patientActivity } from '../../processors/slice/patient-activity.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import { startProcessor, type RunnerDeps } from './processor-runner.ts';
@@ -53,8 +53,8 @@ describe('processor runner (embedded bus)', () => {
 
   it('dead-letters a bad record with stage and reason, and the partition moves on', async () => {
     await bus.ensureTopics([{ topic: 'hl7.raw.v1', partitions: 1 }]);
-    const good = demoMessage(1, 10);
-    const noPid = demoMessage(2, 10);
+    const good = demoRawRecord(1, 10);
+    const noPid = demoRawRecord(2, 10);
     noPid.value.messageBytes = Buffer.from(
       'MSH|^~\\&|DEMO-EHR|CLINIC-A|||20260101||ADT^A04|C2|P|2.5.1\rEVN|A04',
     );
@@ -71,20 +71,20 @@ describe('processor runner (embedded bus)', () => {
       {
         topic: 'hl7.raw.v1',
         key: good.key,
-        value: await codec.encode('hl7.raw.v1', demoMessage(11, 10).value),
+        value: await codec.encode('hl7.raw.v1', demoRawRecord(11, 10).value),
       },
     ]);
     await producer.close();
 
-    const running = await startProcessor(hl7PatientEvent, deps);
+    const running = await startProcessor(createNormalizeStep(), deps);
     await waitFor(
-      async () =>
-        (await bus.committedOffsets('gapstream.slice-hl7-patient-event', 'hl7.raw.v1'))[0]?.offset === 4,
+      async () => (await bus.committedOffsets('gapstream.normalize', 'hl7.raw.v1'))[0]?.offset === 4,
     );
     await running.stop();
 
     const events = await readAll('clinical.event.v1');
-    expect(events.map((e) => e.key)).toEqual(['CLINIC-A|MRN1', 'CLINIC-A|MRN1']);
+    // Two good ADT^A04 messages of one patient: a PATIENT and an ENCOUNTER event each.
+    expect(events.map((e) => e.key)).toEqual(Array(4).fill('CLINIC-A|MRN1'));
     // The trace continues: same trace id as the incoming record, a new span.
     expect(traceIdOf(events[0]!.headers)).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(events[0]!.headers.traceparent).not.toBe(TRACEPARENT);
@@ -93,18 +93,18 @@ describe('processor runner (embedded bus)', () => {
       (await readAll('deadletter.v1')).map((r) => codec.decode<DeadLetter>('deadletter.v1', r.value!)),
     );
     expect(letters.map((l) => [l.stage, l.sourceOffset, l.errorCode])).toEqual([
-      ['slice-hl7-patient-event', 1, 'SCHEMA_WIRE_MAGIC'],
-      ['slice-hl7-patient-event', 2, 'HL7_NO_PID'],
+      ['normalize', 1, 'SCHEMA_WIRE_MAGIC'],
+      ['normalize', 2, 'NORMALIZE_MISSING_SEGMENT'],
     ]);
-    expect(letters[1]!.reason).toBe('message DEMO00000002 has no PID segment');
+    expect(letters[1]!.reason).toBe('ADT^A04 message C2: no PID segment (required in ADT)');
     expect(letters[0]!.originalBytes.toString()).toBe('not avro at all');
 
-    expect(await stageCounts(telemetry, 'slice-hl7-patient-event')).toMatchObject({
+    expect(await stageCounts(telemetry, 'normalize')).toMatchObject({
       received: 4,
-      emitted: 2,
+      emitted: 4,
       deadLettered: 2,
-      deadLetteredByCode: { SCHEMA_WIRE_MAGIC: 1, HL7_NO_PID: 1 },
-      lag: { 'hl7.raw.v1/0@gapstream.slice-hl7-patient-event': 0 },
+      deadLetteredByCode: { SCHEMA_WIRE_MAGIC: 1, NORMALIZE_MISSING_SEGMENT: 1 },
+      lag: { 'hl7.raw.v1/0@gapstream.normalize': 0 },
     });
   });
 

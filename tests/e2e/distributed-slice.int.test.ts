@@ -8,11 +8,12 @@ import { startCli } from '../support/child.ts';
 import { requireListening, stack } from '../support/stack.ts';
 
 /**
- * The thin slice end to end on every real server: Kafka, the Schema Registry (Apicurio) and the
- * ClickHouse server over HTTP. Only the configuration differs from the embedded run.
+ * The pipeline end to end on every real server: an MLLP client, Kafka, the Schema Registry
+ * (Apicurio) and the ClickHouse server over HTTP. Only the configuration differs from the
+ * embedded run.
  */
 describe('distributed slice: Kafka + Schema Registry + ClickHouse server', () => {
-  it('moves 500 raw HL7 messages to 500 rows in the ClickHouse server', async () => {
+  it('takes 500 HL7 messages over MLLP to 1000 event rows in the ClickHouse server', async () => {
     await requireListening('Kafka', stack.kafkaBrokers[0]!);
     await requireListening('ClickHouse', new URL(stack.clickhouseUrl).host);
     const dataDir = mkdtempSync(join(tmpdir(), 'gs-e2e-'));
@@ -27,7 +28,9 @@ describe('distributed slice: Kafka + Schema Registry + ClickHouse server', () =>
         CLICKHOUSE_DATABASE: database,
       });
       expect(await p.exited, p.stderr()).toBe(0);
-      expect(p.stdout()).toContain('500 HL7 messages → 500 rows');
+      expect(p.stdout()).toContain(
+        '500 HL7 messages over MLLP (ACKs {"AA":500}) → 1000 clinical events → 1000 rows',
+      );
       expect(p.stdout()).toContain('Mode: distributed, store: http');
       expect(p.lines.find((l) => l.msg === 'runtime opened')).toMatchObject({
         mode: 'distributed',
@@ -46,7 +49,8 @@ describe('distributed slice: Kafka + Schema Registry + ClickHouse server', () =>
           'SELECT key, count() AS n, max(count_for_key) AS top FROM slice_results FINAL GROUP BY key ORDER BY key',
         );
         expect(rows).toHaveLength(25);
-        for (const r of rows) expect([Number(r.n), Number(r.top)]).toEqual([20, 20]);
+        // 20 ADT^A04 per patient, each a PATIENT and an ENCOUNTER event.
+        for (const r of rows) expect([Number(r.n), Number(r.top)]).toEqual([40, 40]);
         await store.exec(`DROP DATABASE IF EXISTS ${database}`);
       } finally {
         await store.close();
