@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.local/', 'dist/', 'bin/', 'eslint.config.js', '**/*.cjs'] },
+  { ignores: ['node_modules/', '.local/', 'dist/', 'bin/', 'eslint.config.js', '**/*.cjs', 'scripts/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -41,9 +41,10 @@ fi
 if command -v mvn >/dev/null 2>&1; then ok "$(mvn -v 2>/dev/null | head -n1 | sed 's/\x1b\[[0-9;]*m//g')"
 else miss "mvn: install Apache Maven 3.6+ (e.g. apt-get install maven)."; fi
 
-for tool in curl setsid flock; do
+# openssl: the MLLP TLS tests make a throw-away CA and certificates at test time.
+for tool in curl setsid flock openssl; do
   if command -v "$tool" >/dev/null 2>&1; then ok "$tool"
-  else miss "$tool: install it (curl: apt-get install curl; setsid/flock: apt-get install util-linux)."; fi
+  else miss "$tool: install it (curl: apt-get install curl; setsid/flock: apt-get install util-linux; openssl: apt-get install openssl)."; fi
 done
 
 # ClickHouse server (Debian package; we never use its system service)

@@ -2,7 +2,10 @@
  * The MLLP listener: TCP and TLS servers, one {@link Connection} per sender, each message
  * written durably to `hl7.raw.v1` before its ACK (CONVENTIONS.md §8), rejections ACKed with the
  * table 0357 code and kept in `deadletter.v1`, resends recognised, reads paused under
- * back-pressure. The byte-level HL7 work is in message.ts, framing in framer.ts, ACKs in ack.ts.
+ * back-pressure. HL7 reading and ACKs come from runtime/hl7 (byte-level where the original bytes
+ * matter: bytes.ts), the listener's checks are in message.ts, framing in framer.ts, ACKs in ack.ts.
+ * Each published hl7.raw.v1 record starts a trace (a PRODUCER span per message, W3C trace
+ * context in its headers) that the normalizer and sinks continue.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,23 +13,39 @@ import { createServer as createTcpServer, type AddressInfo, type Server, type So
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Bus, OutRecord, Producer } from '../../runtime/bus/types.ts';
 import { DEAD_LETTER_TOPIC, type DeadLetter } from '../../runtime/runner/dead-letter.ts';
-import type { Logger, StageMetrics, Telemetry } from '../../runtime/telemetry/index.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
+import {
+  injectTraceContext,
+  type Logger,
+  type StageMetrics,
+  type Telemetry,
+} from '../../runtime/telemetry/index.ts';
 import type { Codec } from '../../schemas/codec.ts';
-import { Hl7ErrorCode } from '../../runtime/hl7/index.ts';
-import { ackCode, buildAckText, buildBatchAckText, frameAck, type AckOutcome } from './ack.ts';
+import {
+  Hl7ErrorCode,
+  Hl7ParseError,
+  readHl7Header,
+  splitHl7Bytes,
+  type MshInfo,
+} from '../../runtime/hl7/index.ts';
+import {
+  ackCode,
+  buildAckText,
+  buildBatchAckText,
+  frameAck,
+  isEnhancedMode,
+  type AckOutcome,
+} from './ack.ts';
 import type { MllpSettings } from './config.ts';
 import { DuplicateIndex, duplicateKey } from './duplicates.ts';
 import { MllpFramer, type FramingErrorKind } from './framer.ts';
 import {
+  asSent,
   checkMessage,
   findMsh,
   firstPatientIdentifier,
-  isEnhancedMode,
   rawKey,
-  readMshAt,
-  splitFrame,
   type MessageProblem,
-  type MshFields,
 } from './message.ts';
 import { mllpMetrics, type MllpMetrics } from './metrics.ts';
 import { GroupCommitWriter } from './writer.ts';
@@ -134,7 +153,7 @@ interface Shared {
 
 /** One message of a frame after evaluation: what to write and how to answer. */
 interface Plan {
-  msh: MshFields | null;
+  msh: MshInfo | null;
   source: string;
   problem: MessageProblem | null;
   records: OutRecord[];
@@ -167,17 +186,63 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 }
 
 const STORE_FAILED: MessageProblem = {
-  hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
+  ack: {
+    hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
+    text: 'the message could not be stored durably; resend it',
+  },
   errorCode: 'MLLP_WRITE_FAILED',
-  reason: 'the message could not be stored durably; resend it',
   severity: 'error',
 };
 const STORE_TIMEOUT: MessageProblem = {
-  hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
+  ack: {
+    hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
+    text: 'the message was not stored durably in time; resend it',
+  },
   errorCode: 'MLLP_WRITE_TIMEOUT',
-  reason: 'the message was not stored durably in time; resend it',
   severity: 'error',
 };
+
+/** The batch header (BHS, else FHS) as MshInfo, or null when its delimiters are unusable. */
+function readBatchHeader(segment: Buffer): MshInfo | null {
+  try {
+    return readHl7Header(segment.toString('latin1'));
+  } catch (err) {
+    if (err instanceof Hl7ParseError) return null;
+    throw err;
+  }
+}
+
+/**
+ * The hl7.raw.v1 MSH fields (schemas/hl7.raw.v1.avsc): HD, TS, ID and PT fields as sent (the
+ * schema says "as received"), MSH-9 components and MSH-12.1 as parsed.
+ */
+function recordMshFields(
+  msh: MshInfo,
+): Omit<
+  Hl7RawValue,
+  | 'messageBytes'
+  | 'contentSha256'
+  | 'receivedAt'
+  | 'listenerId'
+  | 'peerAddress'
+  | 'duplicate'
+  | 'duplicateReason'
+> {
+  return {
+    sendingApplication: asSent(msh, 3),
+    sendingFacility: asSent(msh, 4),
+    receivingApplication: asSent(msh, 5),
+    receivingFacility: asSent(msh, 6),
+    messageDateTime: asSent(msh, 7),
+    messageCode: msh.messageCode ?? null,
+    triggerEvent: msh.triggerEvent ?? null,
+    messageStructure: msh.messageStructure ?? null,
+    messageControlId: asSent(msh, 10),
+    processingId: asSent(msh, 11),
+    versionId: msh.versionId ?? null,
+    characterSets: msh.characterSets,
+  };
+}
 
 class Connection {
   private readonly framer: MllpFramer;
@@ -289,14 +354,18 @@ class Connection {
     const s = this.s;
     const bytes = item.kind === 'frame' ? item.payload.length : item.head.length;
     const plans: Plan[] = [];
-    let batch: { header: MshFields | null; controlId: string | null } | null = null;
+    let batch: { header: MshInfo | null } | null = null;
     if (item.kind === 'oversize') {
+      // Only the head was kept (framer.ts): its MSH is enough to answer.
       const found = findMsh(item.head);
       const problem: MessageProblem = {
-        hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
+        ack: {
+          hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
+          text: `the frame of ${item.total} bytes exceeds the limit of ${s.settings.maxMessageBytes} bytes (only its first ${item.head.length} bytes are kept)`,
+          segment: 'MSH',
+          segmentSequence: 1,
+        },
         errorCode: 'MLLP_MESSAGE_TOO_LARGE',
-        reason: `the frame of ${item.total} bytes exceeds the limit of ${s.settings.maxMessageBytes} bytes (only its first ${item.head.length} bytes are kept)`,
-        location: { segment: 'MSH', sequence: 1 },
         severity: 'reject',
       };
       plans.push(await this.rejectPlan(item.head, found.msh, problem, item.receivedAt));
@@ -314,15 +383,18 @@ class Connection {
         return;
       }
       payload = payload.subarray(start);
-      const content = splitFrame(payload);
-      if (content.batch) {
-        const h = content.batch.headerSegment;
-        batch = {
-          header: readMshAt(Buffer.concat([Buffer.from('MSH'), h.subarray(3)]), 0),
-          controlId: content.batch.batchControlId,
-        };
+      // A frame that starts with FHS or BHS is a batch (docs/mllp.md); any other frame is one
+      // message, whatever it holds (a second MSH in it is the sender's error, stored as sent).
+      const head = payload.toString('latin1', 0, 3);
+      let messages: Buffer[] = [payload];
+      if (head === 'FHS' || head === 'BHS') {
+        const split = splitHl7Bytes(payload);
+        messages = split.messages;
+        // Answered with the (first) BHS, else the FHS.
+        const header = split.batch?.bhs ?? split.batch?.fhs;
+        batch = { header: header === undefined ? null : readBatchHeader(header) };
       }
-      for (const message of content.messages) plans.push(await this.plan(message, item.receivedAt));
+      for (const message of messages) plans.push(await this.plan(message, item.receivedAt));
     }
 
     // One durable write for everything the frame produced (raw records and dead letters).
@@ -362,23 +434,24 @@ class Connection {
       const code = ackCode(outcome, isEnhancedMode(p.msh));
       acks.push(buildAckText(p.msh, code, { now, problem }));
       s.metrics.ack(code, p.source, now - item.receivedAt);
+      const controlId = p.msh === null ? null : asSent(p.msh, 10);
       if (problem !== null) {
         s.stage.error(problem.errorCode);
         s.log.warn(
           {
             peer: this.peer,
-            controlId: p.msh?.messageControlId ?? null,
+            controlId,
             ackCode: code,
-            hl7Code: problem.hl7Code,
+            hl7Code: problem.ack.hl7Code,
             code: problem.errorCode,
           },
           'message not accepted',
         );
       } else if (p.duplicate) {
-        s.log.info({ peer: this.peer, controlId: p.msh?.messageControlId ?? null }, 'resend re-acknowledged');
+        s.log.info({ peer: this.peer, controlId }, 'resend re-acknowledged');
       }
     }
-    const text = batch ? buildBatchAckText(batch.header, batch.controlId, acks, now) : acks.join('');
+    const text = batch ? buildBatchAckText(batch.header, acks, now) : acks.join('');
     if (!this.socket.destroyed) this.socket.write(frameAck(text));
   }
 
@@ -390,9 +463,11 @@ class Connection {
     const problem = checkMessage(message, found, s.settings, s.settings.defaultCharset);
     if (problem !== null) return this.rejectPlan(message, found.msh, problem, receivedAt);
     const msh = found.msh!;
-    const source = s.metrics.source(msh.sendingFacility, msh.sendingApplication);
+    const fields = recordMshFields(msh);
+    const source = s.metrics.source(fields.sendingFacility, fields.sendingApplication);
     const hash = sha256(message);
-    const dkey = duplicateKey(msh.sendingApplication, msh.sendingFacility, msh.messageControlId!);
+    // checkMessage passed, so MSH-10 is present.
+    const dkey = duplicateKey(fields.sendingApplication, fields.sendingFacility, fields.messageControlId!);
     let verdict = s.dedup.check(dkey, hash, receivedAt);
     if (verdict.kind === 'same' && verdict.pending !== null) {
       // The first copy is still being written (its ACK timed out and the sender resent):
@@ -410,55 +485,62 @@ class Connection {
     const value: Hl7RawValue = {
       messageBytes: message,
       contentSha256: hash,
-      sendingApplication: msh.sendingApplication,
-      sendingFacility: msh.sendingFacility,
-      receivingApplication: msh.receivingApplication,
-      receivingFacility: msh.receivingFacility,
-      messageDateTime: msh.messageDateTime,
-      messageCode: msh.messageCode,
-      triggerEvent: msh.triggerEvent,
-      messageStructure: msh.messageStructure,
-      messageControlId: msh.messageControlId,
-      processingId: msh.processingId,
-      versionId: msh.versionId,
-      characterSets: msh.characterSets,
+      ...fields,
       receivedAt,
       listenerId: s.settings.listenerId,
       peerAddress: this.peer,
       duplicate: reused,
       duplicateReason: reused ? 'CONTROL_ID_REUSED' : null,
     };
+    // The message's trace starts here; the span ends once the write is durable (or failed).
+    const span = s.deps.telemetry.startRecordSpan(MLLP_STAGE, { topic: RAW_TOPIC });
+    let encoded: Buffer;
+    try {
+      encoded = await s.deps.codec.encode(RAW_TOPIC, value);
+    } catch (err) {
+      span.end();
+      throw err;
+    }
     const record: OutRecord = {
       topic: RAW_TOPIC,
       key: rawKey(msh, firstPatientIdentifier(message, msh)),
-      value: await s.deps.codec.encode(RAW_TOPIC, value),
-      headers: { 'gapstream-listener': s.settings.listenerId },
+      value: encoded,
+      headers: injectTraceContext({ 'gapstream-listener': s.settings.listenerId }, span),
     };
     const d = deferred();
     s.dedup.begin(dkey, hash, receivedAt, d.promise);
-    return { msh, source, problem: null, records: [record], settle: d.resolve, duplicate: false };
+    const settle = (stored: boolean): void => {
+      d.resolve(stored);
+      if (!stored) span.setStatus({ code: SpanStatusCode.ERROR, message: 'durable write failed' });
+      span.end();
+    };
+    return { msh, source, problem: null, records: [record], settle, duplicate: false };
   }
 
   private async rejectPlan(
     bytes: Buffer,
-    msh: MshFields | null,
+    msh: MshInfo | null,
     problem: MessageProblem,
     receivedAt: number,
   ): Promise<Plan> {
     const s = this.s;
-    const source = s.metrics.source(msh?.sendingFacility ?? null, msh?.sendingApplication ?? null);
+    const source = s.metrics.source(
+      msh === null ? null : asSent(msh, 4),
+      msh === null ? null : asSent(msh, 3),
+    );
     const key = msh === null ? null : rawKey(msh, null);
     const headers: Record<string, string> = {
       'gapstream-listener': s.settings.listenerId,
-      'hl7-error-code': problem.hl7Code,
+      'hl7-error-code': problem.ack.hl7Code,
     };
     if (this.peer !== null) headers['peer-address'] = this.peer;
-    if (msh?.messageControlId) headers['hl7-control-id'] = msh.messageControlId;
+    const controlId = msh === null ? null : asSent(msh, 10);
+    if (controlId !== null) headers['hl7-control-id'] = controlId;
     const letter: DeadLetter = {
       stage: MLLP_STAGE,
       component: COMPONENT,
       errorCode: problem.errorCode,
-      reason: `HL7 ${problem.hl7Code}: ${problem.reason}`,
+      reason: `HL7 ${problem.ack.hl7Code}: ${problem.ack.text}`,
       sourceTopic: null,
       sourcePartition: null,
       sourceOffset: null,

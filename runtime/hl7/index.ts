@@ -6,3 +6,6 @@ export * from './msh.ts';
 export * from './batch.ts';
 export * from './ack.ts';
 export * from './time.ts';
+export * from './bytes.ts';
+export * from './header.ts';
+export * from './batch-ack.ts';

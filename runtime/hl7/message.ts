@@ -98,21 +98,49 @@ function leaf(raw: string | undefined, d: Hl7Delimiters): string | undefined {
   return raw.indexOf(d.escape) < 0 ? raw : unescapeHl7(raw, d);
 }
 
+/** Positions of every `sep` in `text` (a number array: no substrings are made). */
+function separators(text: string, sep: string): number[] {
+  const out: number[] = [];
+  let i = text.indexOf(sep);
+  while (i >= 0) {
+    out.push(i);
+    i = text.indexOf(sep, i + 1);
+  }
+  return out;
+}
+
+/**
+ * Subcomponent `s` (1-based) of the text between `start` and `end` (what
+ * `text.slice(start, end).split(sep)[s - 1]` gives), with one slice.
+ */
+function subPart(text: string, start: number, end: number, sep: string, s: number): string | undefined {
+  for (let k = 1; k < s; k++) {
+    const i = text.indexOf(sep, start);
+    if (i < 0 || i >= end) return undefined;
+    start = i + 1;
+  }
+  const i = text.indexOf(sep, start);
+  if (i >= 0 && i < end) end = i;
+  return text.slice(start, end);
+}
+
+/** A component's subcomponents, unescaped, as sent (`''` and `""` kept). */
+function unescapedSubcomponents(comp: string, d: Hl7Delimiters): string[] {
+  const subs = comp.indexOf(d.subcomponent) < 0 ? [comp] : comp.split(d.subcomponent);
+  for (let i = 0; i < subs.length; i++) {
+    const s = subs[i] as string;
+    if (s.indexOf(d.escape) >= 0) subs[i] = unescapeHl7(s, d);
+  }
+  return subs;
+}
+
 class RepetitionImpl implements Hl7Repetition {
-  private comps?: string[][];
+  /** Positions of the component separators (found on first use beyond component 1). */
+  private seps: number[] | undefined = undefined;
   constructor(
     readonly raw: string,
     private readonly d: Hl7Delimiters,
   ) {}
-
-  private rawComponents(): string[][] {
-    if (this.comps === undefined) {
-      const d = this.d;
-      const parts = this.raw.indexOf(d.component) < 0 ? [this.raw] : this.raw.split(d.component);
-      this.comps = parts.map((p) => (p.indexOf(d.subcomponent) < 0 ? [p] : p.split(d.subcomponent)));
-    }
-    return this.comps;
-  }
 
   component(n: number): string | undefined {
     return this.subcomponent(n, 1);
@@ -120,20 +148,34 @@ class RepetitionImpl implements Hl7Repetition {
 
   subcomponent(c: number, s: number): string | undefined {
     if (c < 1 || s < 1) return undefined;
-    // Fast path: first component, first subcomponent of a simple value.
-    if (c === 1 && s === 1 && this.comps === undefined) {
-      const raw = this.raw;
-      let end = raw.indexOf(this.d.component);
-      const sub = raw.indexOf(this.d.subcomponent);
-      if (sub >= 0 && (end < 0 || sub < end)) end = sub;
-      return leaf(end < 0 ? raw : raw.slice(0, end), this.d);
+    const d = this.d;
+    const raw = this.raw;
+    let start: number;
+    let end: number;
+    if (c === 1 && this.seps === undefined) {
+      // Component 1 without scanning the whole repetition.
+      start = 0;
+      end = raw.indexOf(d.component);
+      if (end < 0) end = raw.length;
+    } else {
+      let seps = this.seps;
+      if (seps === undefined) {
+        seps = separators(raw, d.component);
+        this.seps = seps;
+      }
+      if (c > seps.length + 1) return undefined;
+      start = c === 1 ? 0 : (seps[c - 2] as number) + 1;
+      end = c <= seps.length ? (seps[c - 1] as number) : raw.length;
     }
-    return leaf(this.rawComponents()[c - 1]?.[s - 1], this.d);
+    return leaf(subPart(raw, start, end, d.subcomponent, s), d);
   }
 
   get components(): string[][] {
     const d = this.d;
-    return this.rawComponents().map((c) => c.map((s) => (s.indexOf(d.escape) < 0 ? s : unescapeHl7(s, d))));
+    const parts = this.raw.indexOf(d.component) < 0 ? [this.raw] : this.raw.split(d.component);
+    const out: string[][] = new Array<string[]>(parts.length);
+    for (let i = 0; i < parts.length; i++) out[i] = unescapedSubcomponents(parts[i] as string, d);
+    return out;
   }
 }
 
@@ -152,7 +194,7 @@ class LiteralRepetition implements Hl7Repetition {
 }
 
 class FieldImpl implements Hl7Field {
-  private reps?: Hl7Repetition[];
+  private reps: Hl7Repetition[] | undefined = undefined;
   constructor(
     readonly raw: string,
     private readonly d: Hl7Delimiters,
@@ -160,32 +202,39 @@ class FieldImpl implements Hl7Field {
   ) {}
 
   get repetitions(): Hl7Repetition[] {
-    if (this.reps === undefined) {
-      if (this.literal) this.reps = [new LiteralRepetition(this.raw)];
-      else if (this.raw === '') this.reps = [EMPTY_REP];
-      else if (this.raw.indexOf(this.d.repetition) < 0) this.reps = [new RepetitionImpl(this.raw, this.d)];
-      else this.reps = this.raw.split(this.d.repetition).map((r) => new RepetitionImpl(r, this.d));
+    let reps = this.reps;
+    if (reps === undefined) {
+      const raw = this.raw;
+      const d = this.d;
+      if (this.literal) reps = [new LiteralRepetition(raw)];
+      else if (raw === '') reps = [EMPTY_REP];
+      else if (raw.indexOf(d.repetition) < 0) reps = [new RepetitionImpl(raw, d)];
+      else {
+        const texts = raw.split(d.repetition);
+        reps = new Array<Hl7Repetition>(texts.length);
+        for (let i = 0; i < texts.length; i++) reps[i] = new RepetitionImpl(texts[i] as string, d);
+      }
+      this.reps = reps;
     }
-    return this.reps;
+    return reps;
   }
 
   /** Repetition `r` (1-based) or undefined. */
   repetition(r: number): Hl7Repetition | undefined {
-    if (r === 1 && this.reps === undefined && !this.literal && this.raw.indexOf(this.d.repetition) < 0)
-      return this.raw === '' ? EMPTY_REP : new RepetitionImpl(this.raw, this.d);
     return this.repetitions[r - 1];
   }
 
   value(): string | undefined {
-    if (this.literal) return this.raw === '' ? undefined : this.raw;
     const raw = this.raw;
+    if (this.literal) return raw === '' ? undefined : raw;
     if (raw === '') return undefined;
     const d = this.d;
-    let end = raw.length;
-    for (const sep of [d.repetition, d.component, d.subcomponent]) {
-      const i = raw.indexOf(sep);
-      if (i >= 0 && i < end) end = i;
-    }
+    let end = raw.indexOf(d.repetition);
+    if (end < 0) end = raw.length;
+    let i = raw.indexOf(d.component);
+    if (i >= 0 && i < end) end = i;
+    i = raw.indexOf(d.subcomponent);
+    if (i >= 0 && i < end) end = i;
     return leaf(end === raw.length ? raw : raw.slice(0, end), d);
   }
 
@@ -194,18 +243,28 @@ class FieldImpl implements Hl7Field {
   }
 
   isEmpty(): boolean {
-    if (this.literal) return this.raw === '';
+    const raw = this.raw;
+    if (this.literal) return raw === '';
     const d = this.d;
-    for (let i = 0; i < this.raw.length; i++) {
-      const ch = this.raw[i];
-      if (ch !== d.repetition && ch !== d.component && ch !== d.subcomponent) return false;
+    const rep = d.repetition.charCodeAt(0);
+    const comp = d.component.charCodeAt(0);
+    const sub = d.subcomponent.charCodeAt(0);
+    for (let i = 0; i < raw.length; i++) {
+      const ch = raw.charCodeAt(i);
+      if (ch !== rep && ch !== comp && ch !== sub) return false;
     }
     return true;
   }
 }
 
+/** Fields numbered above this are not cached (they are read at most once in practice). */
+const MAX_CACHED_FIELD = 256;
+
 class SegmentImpl implements Hl7Segment {
-  private parts?: string[];
+  /** Positions of the field separators (found on first field access). */
+  private seps: number[] | undefined = undefined;
+  /** Field objects by HL7 number, created on first access and reused. */
+  private fields: (FieldImpl | undefined)[] | undefined = undefined;
   constructor(
     readonly raw: string,
     readonly name: string,
@@ -215,29 +274,56 @@ class SegmentImpl implements Hl7Segment {
     private readonly header: boolean,
   ) {}
 
-  private split(): string[] {
-    if (this.parts === undefined) this.parts = this.raw.split(this.d.field);
-    return this.parts;
+  private separators(): number[] {
+    let seps = this.seps;
+    if (seps === undefined) {
+      seps = separators(this.raw, this.d.field);
+      this.seps = seps;
+    }
+    return seps;
+  }
+
+  /** Part `k` of the segment split on the field separator (part 0 is the id), '' when absent. */
+  private part(k: number): string {
+    const seps = this.separators();
+    if (k > seps.length) return '';
+    const start = k === 0 ? 0 : (seps[k - 1] as number) + 1;
+    return this.raw.slice(start, k === seps.length ? this.raw.length : (seps[k] as number));
   }
 
   get fieldCount(): number {
-    const n = this.split().length;
+    const n = this.separators().length + 1;
     return this.header ? n : n - 1;
   }
 
   /** The raw text of field `n`, '' when absent. */
   rawField(n: number): string {
-    if (n < 1) return '';
+    if (!(n >= 1)) return '';
+    if ((n | 0) !== n) return '';
     if (this.header) {
       if (n === 1) return this.d.field;
-      return this.split()[n - 1] ?? '';
+      return this.part(n - 1);
     }
-    return this.split()[n] ?? '';
+    return this.part(n);
   }
 
   field(n: number): Hl7Field {
-    if (this.header && (n === 1 || n === 2)) return new FieldImpl(this.rawField(n), this.d, true);
-    return new FieldImpl(this.rawField(n), this.d);
+    if (!((n | 0) === n && n >= 1 && n <= MAX_CACHED_FIELD)) return this.newField(n);
+    let fields = this.fields;
+    if (fields === undefined) {
+      fields = [];
+      this.fields = fields;
+    }
+    let f = fields[n];
+    if (f === undefined) {
+      f = this.newField(n);
+      fields[n] = f;
+    }
+    return f;
+  }
+
+  private newField(n: number): FieldImpl {
+    return new FieldImpl(this.rawField(n), this.d, this.header && (n === 1 || n === 2));
   }
 }
 
