@@ -1,3 +1,4 @@
+import { startHl7FileIntake } from '../producers/hl7-files/file-intake.ts';
 import { runMllpListener } from '../producers/mllp/command.ts';
 import type { MllpSettings } from '../producers/mllp/config.ts';
 import { loadFeedProfiles } from '../processors/normalize/feed-profile.ts';
@@ -16,7 +17,7 @@ export interface Pipeline {
 }
 
 /**
- * The pipeline as it stands: MLLP listener → hl7.raw.v1 → normalize (stateless) →
+ * The pipeline as it stands: MLLP listener and HL7 file drop → hl7.raw.v1 → normalize (stateless) →
  * clinical.event.v1 → slice-patient-activity (stateful) → ClickHouse `slice_results`.
  * Same code in both modes; in embedded mode everything must run in this one process (the bus
  * has one owner), in distributed mode each part can also run on its own.
@@ -43,11 +44,15 @@ export async function startPipeline(
     await startProcessor(normalize, deps),
   ];
   let mllpPort: number | undefined;
+  let listener: Awaited<ReturnType<typeof runMllpListener>> | undefined;
   if (options.mllp) {
-    const listener = await runMllpListener(rt, { ...rt.config.mllp, ...options.mllpOverrides });
+    listener = await runMllpListener(rt, { ...rt.config.mllp, ...options.mllpOverrides });
     mllpPort = listener.port;
     stages.push(listener);
   }
+  // HL7 files dropped in HL7_DROP_DIR go through the same intake (one duplicate index).
+  const files = await startHl7FileIntake(rt, rt.config.hl7Files, listener ? { intake: listener.intake } : {});
+  if (files) stages.push(files);
   return {
     mllpPort,
     stop: async () => {

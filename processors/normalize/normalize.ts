@@ -126,7 +126,7 @@ const OPAQUE_TYPES = new Set(['ED', 'RP']);
 // sent), `''` = the explicit null `""`.
 
 function rep1(f: Hl7Field): Hl7Repetition | undefined {
-  return f.repetitions[0];
+  return f.repetition(1);
 }
 
 /** Component c (sub-component 1) of the first repetition, trimmed; undefined when empty. */
@@ -186,14 +186,36 @@ interface Ctx {
   sourceSystem: string | null;
   sourceFacility: string | null;
   recordedAt: number;
-  /** occurrence count per segment name, by segment index (for DQ locations like OBX[3]-5). */
-  occurrence: Map<number, number>;
+  /**
+   * Occurrence count per segment name, by segment index (for DQ locations like OBX[3]-5);
+   * built on the first `where` (most messages never need a location).
+   */
+  occurrence: Map<number, number> | undefined;
+  /** Parsed TS values of this message by text (created on first use). */
+  times: Map<string, Hl7Time | null> | undefined;
   events: NormalizedEvent[];
   dq: { key: string; value: DqEventValue }[];
 }
 
+/** Segment index -> occurrence of its segment id, for the second and later occurrences. */
+function occurrences(msg: Hl7Message): Map<number, number> {
+  const occurrence = new Map<number, number>();
+  const counts = new Map<string, number>();
+  for (const s of msg.segments) {
+    const k = (counts.get(s.name) ?? 0) + 1;
+    counts.set(s.name, k);
+    if (k > 1) occurrence.set(s.index, k);
+  }
+  return occurrence;
+}
+
 function where(ctx: Ctx, seg: Hl7Segment, field?: number, component?: number): string {
-  const k = ctx.occurrence.get(seg.index) ?? 1;
+  let occurrence = ctx.occurrence;
+  if (occurrence === undefined) {
+    occurrence = occurrences(ctx.msg);
+    ctx.occurrence = occurrence;
+  }
+  const k = occurrence.get(seg.index) ?? 1;
   let s = `${seg.name}[${k}]`;
   if (field !== undefined) s += `-${field}`;
   if (component !== undefined) s += `.${component}`;
@@ -248,7 +270,18 @@ function dateOf(ctx: Ctx, key: string, seg: Hl7Segment | undefined, field: numbe
 function timeOf(ctx: Ctx, key: string, seg: Hl7Segment | undefined, field: number): Hl7Time | null {
   const raw = val(seg, field);
   if (raw === undefined || seg === undefined) return null;
-  const t = readHl7Time(raw, ctx.profile.timeZone);
+  // One message repeats its timestamps (MSH-7, EVN-2, OBR-7, OBX-14...): parse each text once.
+  // readHl7Time is pure and its results are only read, so sharing them is safe.
+  let times = ctx.times;
+  if (times === undefined) {
+    times = new Map<string, Hl7Time | null>();
+    ctx.times = times;
+  }
+  let t = times.get(raw);
+  if (t === undefined) {
+    t = readHl7Time(raw, ctx.profile.timeZone);
+    times.set(raw, t);
+  }
   if (t === null)
     dq(
       ctx,
@@ -300,7 +333,7 @@ interface PatientRef {
 function patientRef(ctx: Ctx, pid: Hl7Segment): PatientRef {
   // PID-3 first (the list HL7 v2.3+ uses), then PID-2 and PID-4 (backward-compatible fields old feeds use).
   const pid3 = cxList(pid.field(3));
-  const ids = [...pid3, ...cxList(pid.field(2)), ...cxList(pid.field(4))];
+  const ids = pid3.concat(cxList(pid.field(2)), cxList(pid.field(4)));
   if (ids.length === 0)
     throw new NormalizeError(
       NormalizeErrorCode.NO_PATIENT_ID,
@@ -309,19 +342,26 @@ function patientRef(ctx: Ctx, pid: Hl7Segment): PatientRef {
     );
   const m = ctx.profile.mrn;
   let mrn: PatientIdentifier | undefined;
+  // Plain loops (no per-call closures): the first identifier of the first listed type.
+  const authorities = m.assigningAuthorities;
   for (const type of m.identifierTypes) {
-    mrn = pid3.find(
-      (i) =>
+    for (const i of pid3)
+      if (
         i.idType === type &&
-        (m.assigningAuthorities.length === 0 ||
-          (i.assigningAuthority !== null && m.assigningAuthorities.includes(i.assigningAuthority))),
-    );
+        (authorities.length === 0 ||
+          (i.assigningAuthority !== null && authorities.includes(i.assigningAuthority)))
+      ) {
+        mrn = i;
+        break;
+      }
     if (mrn) break;
   }
-  if (mrn === undefined && m.identifierTypes.length === 0 && m.assigningAuthorities.length > 0)
-    mrn = pid3.find(
-      (i) => i.assigningAuthority !== null && m.assigningAuthorities.includes(i.assigningAuthority),
-    );
+  if (mrn === undefined && m.identifierTypes.length === 0 && authorities.length > 0)
+    for (const i of pid3)
+      if (i.assigningAuthority !== null && authorities.includes(i.assigningAuthority)) {
+        mrn = i;
+        break;
+      }
   const facility = ctx.sourceFacility ?? '';
   if (mrn === undefined) {
     if (m.fallback === 'reject')
@@ -349,45 +389,67 @@ function patientRef(ctx: Ctx, pid: Hl7Segment): PatientRef {
 // ---------------------------------------------------------------------------------------------
 // Segment mappers
 
+/** A PATIENT payload string: `""` -> null and the field listed as cleared; empty -> null. */
+function tri(cleared: string[], field: string, v: string | undefined): string | null {
+  if (v === '') {
+    cleared.push(field);
+    return null;
+  }
+  return v === undefined ? null : v.trim() || null;
+}
+
+/** A PATIENT date field: `""` -> null and cleared, else the calendar date as sent. */
+function patientDate(
+  ctx: Ctx,
+  cleared: string[],
+  pid: Hl7Segment,
+  key: string,
+  field: string,
+  n: number,
+): string | null {
+  if (pid.field(n).isNull()) {
+    cleared.push(field);
+    return null;
+  }
+  return dateOf(ctx, key, pid, n);
+}
+
+const HAS_DIGIT = /\d/;
+
+/** PID-13 (XTN): XTN.1 when it holds digits, else area code + local number, else XTN.12. */
+function phoneOf(pid: Hl7Segment): string | undefined {
+  const r = rep1(pid.field(13));
+  if (r === undefined) return undefined;
+  const c1 = r.component(1);
+  if (c1 === '') return '';
+  if (c1 !== undefined && HAS_DIGIT.test(c1)) return c1;
+  const area = r.component(6) ?? '';
+  const local = r.component(7) ?? '';
+  const composed = `${area}${local}`;
+  return composed !== '' ? composed : (r.component(12) ?? c1);
+}
+
 function mapPatient(ctx: Ctx, pid: Hl7Segment, p: PatientRef): void {
   const cleared: string[] = [];
   const f5 = pid.field(5);
   // The legal name (XPN.7 = L) when several are sent, else the first (clinical.event.v1 doc).
-  const name = f5.repetitions.find((r) => r.component(7) === 'L') ?? f5.repetitions[0];
-  const tri = (field: string, v: string | undefined): string | null => {
-    if (v === '') {
-      cleared.push(field);
-      return null;
+  const names = f5.repetitions;
+  let name: Hl7Repetition | undefined = names[0];
+  for (const r of names)
+    if (r.component(7) === 'L') {
+      name = r;
+      break;
     }
-    return v === undefined ? null : v.trim() || null;
-  };
-  const familyName = tri('familyName', name?.subcomponent(1, 1));
-  const givenName = tri('givenName', name?.component(2));
-  const middleName = tri('middleName', name?.component(3));
-  const dateField = (field: string, n: number): string | null => {
-    if (pid.field(n).isNull()) {
-      cleared.push(field);
-      return null;
-    }
-    return dateOf(ctx, p.key, pid, n);
-  };
-  const birthDate = dateField('birthDate', 7);
-  const sex = tri('sex', comp(pid, 8));
-  const postalCode = tri('postalCode', rep1(pid.field(11))?.component(5));
-  const phoneRaw = ((): string | undefined => {
-    const r = rep1(pid.field(13));
-    if (r === undefined) return undefined;
-    const c1 = r.component(1);
-    if (c1 === '') return '';
-    if (c1 !== undefined && /\d/.test(c1)) return c1;
-    const area = r.component(6) ?? '';
-    const local = r.component(7) ?? '';
-    const composed = `${area}${local}`;
-    return composed !== '' ? composed : (r.component(12) ?? c1);
-  })();
+  const familyName = tri(cleared, 'familyName', name?.subcomponent(1, 1));
+  const givenName = tri(cleared, 'givenName', name?.component(2));
+  const middleName = tri(cleared, 'middleName', name?.component(3));
+  const birthDate = patientDate(ctx, cleared, pid, p.key, 'birthDate', 7);
+  const sex = tri(cleared, 'sex', comp(pid, 8));
+  const postalCode = tri(cleared, 'postalCode', rep1(pid.field(11))?.component(5));
+  const phoneRaw = phoneOf(pid);
   const phone =
     phoneRaw === '' ? (cleared.push('phone'), null) : phoneRaw === undefined ? null : phoneDigits(phoneRaw);
-  const deathDate = dateField('deathDate', 29);
+  const deathDate = patientDate(ctx, cleared, pid, p.key, 'deathDate', 29);
   const d30 = comp(pid, 30);
   const deceased =
     d30 === '' ? (cleared.push('deceased'), null) : d30 === 'Y' ? true : d30 === 'N' ? false : null;
@@ -778,10 +840,11 @@ function mapObservation(ctx: Ctx, obx: Hl7Segment, o: OrderCtx | undefined, p: P
   }
   const unitRaw = val(obx, 6);
   const unit = unitRaw === undefined ? null : (ctx.profile.codeMaps.units[unitRaw] ?? unitRaw);
-  const abnormalFlags = obx
-    .field(8)
-    .repetitions.map((r) => r.component(1)?.trim() ?? '')
-    .filter((x) => x !== '');
+  const abnormalFlags: string[] = [];
+  for (const r of obx.field(8).repetitions) {
+    const flag = r.component(1)?.trim() ?? '';
+    if (flag !== '') abnormalFlags.push(flag);
+  }
   const effectiveAt = instantOf(ctx, p.key, obx, 14) ?? o?.effectiveAt ?? null;
   const filler = o?.filler ?? null;
   if (filler === null && (status === 'C' || status === 'W' || status === 'D'))
@@ -952,13 +1015,6 @@ export function normalizeHl7(
   // v2.1/2.2 feeds may leave MSH-9.2 empty and carry the trigger in EVN-1 only.
   const trigger = (val(msh, 9, 2) ?? val(msg.segment('EVN'), 1) ?? '').toUpperCase();
   const messageType = `${code || '(none)'}^${trigger}`;
-  const occurrence = new Map<number, number>();
-  const counts = new Map<string, number>();
-  for (const s of msg.segments) {
-    const k = (counts.get(s.name) ?? 0) + 1;
-    counts.set(s.name, k);
-    if (k > 1) occurrence.set(s.index, k);
-  }
   const ctx: Ctx = {
     msg,
     profile,
@@ -969,7 +1025,8 @@ export function normalizeHl7(
     sourceSystem,
     sourceFacility,
     recordedAt: 0,
-    occurrence,
+    occurrence: undefined,
+    times: undefined,
     events: [],
     dq: [],
   };

@@ -16,6 +16,17 @@ export {
   type MllpListenerDeps,
   type Hl7RawValue,
 } from './listener.ts';
+export {
+  createHl7Intake,
+  type Hl7Intake,
+  type Hl7IntakeDeps,
+  type Hl7IntakeSettings,
+  type Hl7IntakeInput,
+  type Hl7Origin,
+  type Hl7Outcome,
+  type Hl7OutcomeKind,
+  type AcceptOptions,
+} from './intake.ts';
 export { runMllpListener } from './command.ts';
 export { MLLP_METRIC } from './metrics.ts';
 export { ackCode, buildAckText, frameAck, type AckCode, type AckOutcome } from './ack.ts';

@@ -2,24 +2,17 @@
  * The MLLP listener: TCP and TLS servers, one {@link Connection} per sender, each message
  * written durably to `hl7.raw.v1` before its ACK (CONVENTIONS.md §8), rejections ACKed with the
  * table 0357 code and kept in `deadletter.v1`, resends recognised, reads paused under
- * back-pressure. HL7 reading and ACKs come from runtime/hl7 (byte-level where the original bytes
- * matter: bytes.ts), the listener's checks are in message.ts, framing in framer.ts, ACKs in ack.ts.
+ * back-pressure. The per-message work (checks, duplicates, durable write, dead letters) is the
+ * socket-independent intake (intake.ts), shared with the drop directory (producers/hl7-files);
+ * what stays here is sockets, framing (framer.ts), batch frames, back-pressure and ACKs (ack.ts).
  * Each published hl7.raw.v1 record starts a trace (a PRODUCER span per message, W3C trace
  * context in its headers) that the normalizer and sinks continue.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import type { Bus, OutRecord, Producer } from '../../runtime/bus/types.ts';
-import { DEAD_LETTER_TOPIC, type DeadLetter } from '../../runtime/runner/dead-letter.ts';
-import { SpanStatusCode } from '@opentelemetry/api';
-import {
-  injectTraceContext,
-  type Logger,
-  type StageMetrics,
-  type Telemetry,
-} from '../../runtime/telemetry/index.ts';
+import type { Bus } from '../../runtime/bus/types.ts';
+import type { Logger, StageMetrics, Telemetry } from '../../runtime/telemetry/index.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import {
   Hl7ErrorCode,
@@ -28,31 +21,22 @@ import {
   splitHl7Bytes,
   type MshInfo,
 } from '../../runtime/hl7/index.ts';
-import {
-  ackCode,
-  buildAckText,
-  buildBatchAckText,
-  frameAck,
-  isEnhancedMode,
-  type AckOutcome,
-} from './ack.ts';
+import { buildAckText, buildBatchAckText, frameAck } from './ack.ts';
 import type { MllpSettings } from './config.ts';
-import { DuplicateIndex, duplicateKey } from './duplicates.ts';
 import { MllpFramer, type FramingErrorKind } from './framer.ts';
 import {
-  asSent,
-  checkMessage,
-  findMsh,
-  firstPatientIdentifier,
-  rawKey,
-  type MessageProblem,
-} from './message.ts';
+  MLLP_COMPONENT,
+  MLLP_STAGE,
+  createHl7Intake,
+  type Hl7Intake,
+  type Hl7IntakeInput,
+  type Hl7Origin,
+} from './intake.ts';
+import type { MessageProblem } from './message.ts';
 import { mllpMetrics, type MllpMetrics } from './metrics.ts';
-import { GroupCommitWriter } from './writer.ts';
 
-export const RAW_TOPIC = 'hl7.raw.v1';
-export const MLLP_STAGE = 'mllp';
-const COMPONENT = 'producers/mllp';
+export { RAW_TOPIC, MLLP_STAGE, type Hl7RawValue } from './intake.ts';
+const COMPONENT = MLLP_COMPONENT;
 /** Frames a pipelining sender may queue on one connection before its socket is paused. */
 const MAX_QUEUED_FRAMES = 4;
 
@@ -66,6 +50,12 @@ export interface MllpListenerDeps {
   partitions: number;
   /** Clock (tests). Default Date.now. */
   now?: () => number;
+  /**
+   * A shared intake (intake.ts), e.g. one also fed by the drop directory (producers/hl7-files),
+   * so both see one duplicate index. The caller closes it. Default: the listener creates its own
+   * and closes it on close().
+   */
+  intake?: Hl7Intake;
 }
 
 /** A running listener. */
@@ -82,34 +72,13 @@ export interface MllpListener {
   readonly paused: boolean;
   /** Entries in the duplicate index. */
   readonly duplicateIndexSize: number;
+  /** The per-message intake this listener feeds (share it with producers/hl7-files). */
+  readonly intake: Hl7Intake;
   /**
    * Stops accepting connections and reading, lets every frame already read be written and
    * ACKed (or NAKed) within `drainTimeoutMs`, then closes the sockets and the producer.
    */
   close(): Promise<void>;
-}
-
-/** The value of an hl7.raw.v1 record (schemas/hl7.raw.v1.avsc). */
-export interface Hl7RawValue {
-  messageBytes: Buffer;
-  contentSha256: string;
-  sendingApplication: string | null;
-  sendingFacility: string | null;
-  receivingApplication: string | null;
-  receivingFacility: string | null;
-  messageDateTime: string | null;
-  messageCode: string | null;
-  triggerEvent: string | null;
-  messageStructure: string | null;
-  messageControlId: string | null;
-  processingId: string | null;
-  versionId: string | null;
-  characterSets: string[];
-  receivedAt: number;
-  listenerId: string;
-  peerAddress: string | null;
-  duplicate: boolean;
-  duplicateReason: 'SAME_PAYLOAD' | 'CONTROL_ID_REUSED' | null;
 }
 
 /** Back-pressure over all connections: bytes received but not yet settled. */
@@ -145,22 +114,9 @@ interface Shared {
   log: Logger;
   stage: StageMetrics;
   metrics: MllpMetrics;
-  writer: GroupCommitWriter;
-  dedup: DuplicateIndex;
+  intake: Hl7Intake;
   flow: Flow;
   closing: boolean;
-}
-
-/** One message of a frame after evaluation: what to write and how to answer. */
-interface Plan {
-  msh: MshInfo | null;
-  source: string;
-  problem: MessageProblem | null;
-  records: OutRecord[];
-  /** Settles the duplicate-index entry with the write outcome. */
-  settle?: (stored: boolean) => void;
-  /** Re-ACK of a stored resend: nothing to write. */
-  duplicate: boolean;
 }
 
 function peerOf(socket: Socket): string | null {
@@ -168,39 +124,6 @@ function peerOf(socket: Socket): string | null {
   if (addr === undefined) return null;
   return addr.includes(':') ? `[${addr}]:${socket.remotePort}` : `${addr}:${socket.remotePort}`;
 }
-
-function sha256(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
-function deferred(): { promise: Promise<boolean>; resolve: (v: boolean) => void } {
-  let resolve!: (v: boolean) => void;
-  const promise = new Promise<boolean>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const STORE_FAILED: MessageProblem = {
-  ack: {
-    hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
-    text: 'the message could not be stored durably; resend it',
-  },
-  errorCode: 'MLLP_WRITE_FAILED',
-  severity: 'error',
-};
-const STORE_TIMEOUT: MessageProblem = {
-  ack: {
-    hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
-    text: 'the message was not stored durably in time; resend it',
-  },
-  errorCode: 'MLLP_WRITE_TIMEOUT',
-  severity: 'error',
-};
 
 /** The batch header (BHS, else FHS) as MshInfo, or null when its delimiters are unusable. */
 function readBatchHeader(segment: Buffer): MshInfo | null {
@@ -212,38 +135,6 @@ function readBatchHeader(segment: Buffer): MshInfo | null {
   }
 }
 
-/**
- * The hl7.raw.v1 MSH fields (schemas/hl7.raw.v1.avsc): HD, TS, ID and PT fields as sent (the
- * schema says "as received"), MSH-9 components and MSH-12.1 as parsed.
- */
-function recordMshFields(
-  msh: MshInfo,
-): Omit<
-  Hl7RawValue,
-  | 'messageBytes'
-  | 'contentSha256'
-  | 'receivedAt'
-  | 'listenerId'
-  | 'peerAddress'
-  | 'duplicate'
-  | 'duplicateReason'
-> {
-  return {
-    sendingApplication: asSent(msh, 3),
-    sendingFacility: asSent(msh, 4),
-    receivingApplication: asSent(msh, 5),
-    receivingFacility: asSent(msh, 6),
-    messageDateTime: asSent(msh, 7),
-    messageCode: msh.messageCode ?? null,
-    triggerEvent: msh.triggerEvent ?? null,
-    messageStructure: msh.messageStructure ?? null,
-    messageControlId: asSent(msh, 10),
-    processingId: asSent(msh, 11),
-    versionId: msh.versionId ?? null,
-    characterSets: msh.characterSets,
-  };
-}
-
 class Connection {
   private readonly framer: MllpFramer;
   private readonly queue: Item[] = [];
@@ -252,12 +143,14 @@ class Connection {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   readonly peer: string | null;
+  private readonly origin: Hl7Origin;
 
   constructor(
     readonly socket: Socket,
     private readonly s: Shared,
   ) {
     this.peer = peerOf(socket);
+    this.origin = { listenerId: s.settings.listenerId, peer: this.peer };
     this.framer = new MllpFramer(
       {
         frame: (payload) => this.enqueue({ kind: 'frame', payload, receivedAt: s.now() }, payload.length),
@@ -353,11 +246,10 @@ class Connection {
   private async handle(item: Item): Promise<void> {
     const s = this.s;
     const bytes = item.kind === 'frame' ? item.payload.length : item.head.length;
-    const plans: Plan[] = [];
+    const inputs: Hl7IntakeInput[] = [];
     let batch: { header: MshInfo | null } | null = null;
     if (item.kind === 'oversize') {
       // Only the head was kept (framer.ts): its MSH is enough to answer.
-      const found = findMsh(item.head);
       const problem: MessageProblem = {
         ack: {
           hl7Code: Hl7ErrorCode.APPLICATION_INTERNAL_ERROR,
@@ -368,7 +260,7 @@ class Connection {
         errorCode: 'MLLP_MESSAGE_TOO_LARGE',
         severity: 'reject',
       };
-      plans.push(await this.rejectPlan(item.head, found.msh, problem, item.receivedAt));
+      inputs.push({ bytes: item.head, problem });
     } else {
       let payload = item.payload;
       let start = 0;
@@ -394,199 +286,24 @@ class Connection {
         const header = split.batch?.bhs ?? split.batch?.fhs;
         batch = { header: header === undefined ? null : readBatchHeader(header) };
       }
-      for (const message of messages) plans.push(await this.plan(message, item.receivedAt));
+      inputs.push(...messages);
     }
 
-    // One durable write for everything the frame produced (raw records and dead letters).
-    const records = plans.flatMap((p) => p.records);
-    let writeProblem: MessageProblem | null = null;
-    if (records.length > 0) {
-      const settled = s.writer.write(records).then(
-        () => true,
-        (err: unknown) => {
-          s.log.warn({ peer: this.peer, err }, 'durable write failed');
-          return false;
-        },
-      );
-      void settled.then((ok) => {
-        for (const p of plans) p.settle?.(ok);
-        s.flow.release(bytes);
-        if (ok) {
-          for (const p of plans)
-            if (p.records.length > 0) {
-              if (p.problem === null) s.stage.emitted();
-              else s.stage.deadLettered(p.problem.errorCode);
-            }
-        }
-      });
-      const outcome = await withTimeout(settled, s.settings.writeTimeoutMs);
-      if (outcome !== true) writeProblem = outcome === 'timeout' ? STORE_TIMEOUT : STORE_FAILED;
-    } else s.flow.release(bytes);
+    // Validate, de-duplicate, then one durable write for everything the frame produced.
+    const outcomes = await s.intake.acceptAll(inputs, this.origin, {
+      receivedAt: item.receivedAt,
+      onSettled: () => s.flow.release(bytes),
+    });
 
     const now = s.now();
     const acks: string[] = [];
-    for (const p of plans) {
-      // A rejection whose dead letter could not be stored is answered as a storage error
-      // (AE/CE 207, "resend") so the audit copy is never lost.
-      const problem = writeProblem !== null && p.records.length > 0 ? writeProblem : p.problem;
-      const outcome: AckOutcome =
-        problem === null ? 'accept' : problem.severity === 'reject' ? 'reject' : 'error';
-      const code = ackCode(outcome, isEnhancedMode(p.msh));
-      acks.push(buildAckText(p.msh, code, { now, problem }));
-      s.metrics.ack(code, p.source, now - item.receivedAt);
-      const controlId = p.msh === null ? null : asSent(p.msh, 10);
-      if (problem !== null) {
-        s.stage.error(problem.errorCode);
-        s.log.warn(
-          {
-            peer: this.peer,
-            controlId,
-            ackCode: code,
-            hl7Code: problem.ack.hl7Code,
-            code: problem.errorCode,
-          },
-          'message not accepted',
-        );
-      } else if (p.duplicate) {
-        s.log.info({ peer: this.peer, controlId }, 'resend re-acknowledged');
-      }
+    for (const o of outcomes) {
+      acks.push(buildAckText(o.msh, o.ackCode, { now, problem: o.problem }));
+      s.metrics.ack(o.ackCode, o.source, now - item.receivedAt);
     }
     const text = batch ? buildBatchAckText(batch.header, acks, now) : acks.join('');
     if (!this.socket.destroyed) this.socket.write(frameAck(text));
   }
-
-  /** Evaluates one message: rejection, resend, or a new record to publish. */
-  private async plan(message: Buffer, receivedAt: number): Promise<Plan> {
-    const s = this.s;
-    s.stage.received();
-    const found = findMsh(message);
-    const problem = checkMessage(message, found, s.settings, s.settings.defaultCharset);
-    if (problem !== null) return this.rejectPlan(message, found.msh, problem, receivedAt);
-    const msh = found.msh!;
-    const fields = recordMshFields(msh);
-    const source = s.metrics.source(fields.sendingFacility, fields.sendingApplication);
-    const hash = sha256(message);
-    // checkMessage passed, so MSH-10 is present.
-    const dkey = duplicateKey(fields.sendingApplication, fields.sendingFacility, fields.messageControlId!);
-    let verdict = s.dedup.check(dkey, hash, receivedAt);
-    if (verdict.kind === 'same' && verdict.pending !== null) {
-      // The first copy is still being written (its ACK timed out and the sender resent):
-      // wait for its outcome rather than publishing a second copy.
-      const stored = await withTimeout(verdict.pending, s.settings.writeTimeoutMs);
-      if (stored === 'timeout') return { msh, source, problem: STORE_TIMEOUT, records: [], duplicate: false };
-      verdict = stored ? { kind: 'same', pending: null } : s.dedup.check(dkey, hash, receivedAt);
-    }
-    if (verdict.kind === 'same') {
-      s.metrics.duplicate(source);
-      return { msh, source, problem: null, records: [], duplicate: true };
-    }
-    const reused = verdict.kind === 'reused';
-    if (reused) s.metrics.duplicate(source);
-    const value: Hl7RawValue = {
-      messageBytes: message,
-      contentSha256: hash,
-      ...fields,
-      receivedAt,
-      listenerId: s.settings.listenerId,
-      peerAddress: this.peer,
-      duplicate: reused,
-      duplicateReason: reused ? 'CONTROL_ID_REUSED' : null,
-    };
-    // The message's trace starts here; the span ends once the write is durable (or failed).
-    const span = s.deps.telemetry.startRecordSpan(MLLP_STAGE, { topic: RAW_TOPIC });
-    let encoded: Buffer;
-    try {
-      encoded = await s.deps.codec.encode(RAW_TOPIC, value);
-    } catch (err) {
-      span.end();
-      throw err;
-    }
-    const record: OutRecord = {
-      topic: RAW_TOPIC,
-      key: rawKey(msh, firstPatientIdentifier(message, msh)),
-      value: encoded,
-      headers: injectTraceContext({ 'gapstream-listener': s.settings.listenerId }, span),
-    };
-    const d = deferred();
-    s.dedup.begin(dkey, hash, receivedAt, d.promise);
-    const settle = (stored: boolean): void => {
-      d.resolve(stored);
-      if (!stored) span.setStatus({ code: SpanStatusCode.ERROR, message: 'durable write failed' });
-      span.end();
-    };
-    return { msh, source, problem: null, records: [record], settle, duplicate: false };
-  }
-
-  private async rejectPlan(
-    bytes: Buffer,
-    msh: MshInfo | null,
-    problem: MessageProblem,
-    receivedAt: number,
-  ): Promise<Plan> {
-    const s = this.s;
-    const source = s.metrics.source(
-      msh === null ? null : asSent(msh, 4),
-      msh === null ? null : asSent(msh, 3),
-    );
-    const key = msh === null ? null : rawKey(msh, null);
-    const headers: Record<string, string> = {
-      'gapstream-listener': s.settings.listenerId,
-      'hl7-error-code': problem.ack.hl7Code,
-    };
-    if (this.peer !== null) headers['peer-address'] = this.peer;
-    const controlId = msh === null ? null : asSent(msh, 10);
-    if (controlId !== null) headers['hl7-control-id'] = controlId;
-    const letter: DeadLetter = {
-      stage: MLLP_STAGE,
-      component: COMPONENT,
-      errorCode: problem.errorCode,
-      reason: `HL7 ${problem.ack.hl7Code}: ${problem.ack.text}`,
-      sourceTopic: null,
-      sourcePartition: null,
-      sourceOffset: null,
-      key,
-      originalBytes: bytes,
-      headers,
-      failedAt: receivedAt,
-      attempts: 1,
-    };
-    const record: OutRecord = {
-      topic: DEAD_LETTER_TOPIC,
-      key,
-      value: await s.deps.codec.encode(DEAD_LETTER_TOPIC, letter),
-      headers,
-    };
-    return { msh, source, problem, records: [record], duplicate: false };
-  }
-}
-
-/** Rebuilds the duplicate index from the newest records of each hl7.raw.v1 partition. */
-async function restoreDuplicates(
-  deps: MllpListenerDeps,
-  settings: MllpSettings,
-  index: DuplicateIndex,
-  now: number,
-): Promise<number> {
-  if (settings.duplicateRestoreRecords === 0) return 0;
-  const since = now - settings.duplicateWindowMinutes * 60_000;
-  const found: { key: string; hash: string; at: number }[] = [];
-  for (const { partition, offset: end } of await deps.bus.endOffsets(RAW_TOPIC)) {
-    if (end === 0) continue;
-    const from = Math.max(0, end - settings.duplicateRestoreRecords);
-    for await (const r of deps.bus.readPartition(RAW_TOPIC, partition, from)) {
-      if (r.value === null || r.timestamp < since) continue;
-      const v = await deps.codec.decode<Hl7RawValue>(RAW_TOPIC, r.value);
-      if (v.messageControlId === null || v.receivedAt < since) continue;
-      found.push({
-        key: duplicateKey(v.sendingApplication, v.sendingFacility, v.messageControlId),
-        hash: v.contentSha256,
-        at: v.receivedAt,
-      });
-    }
-  }
-  found.sort((a, b) => a.at - b.at);
-  for (const f of found) index.restore(f.key, f.hash, f.at);
-  return found.length;
 }
 
 function allowListCheck(socket: TLSSocket, allowed: readonly string[]): boolean {
@@ -623,13 +340,8 @@ export async function startMllpListener(
 ): Promise<MllpListener> {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: COMPONENT, listenerId: settings.listenerId });
-  await deps.bus.ensureTopics([
-    { topic: RAW_TOPIC, partitions: deps.partitions },
-    { topic: DEAD_LETTER_TOPIC, partitions: deps.partitions },
-  ]);
-  const dedup = new DuplicateIndex(settings.duplicateWindowMinutes * 60_000, settings.duplicateMaxEntries);
-  const restored = await restoreDuplicates(deps, settings, dedup, now());
-  const producer: Producer = await deps.bus.producer();
+  const ownIntake = deps.intake === undefined;
+  const intake = deps.intake ?? (await createHl7Intake(deps, settings));
   const shared: Shared = {
     settings,
     deps,
@@ -637,8 +349,7 @@ export async function startMllpListener(
     log,
     stage: deps.telemetry.stage(MLLP_STAGE),
     metrics: mllpMetrics(deps.telemetry),
-    writer: new GroupCommitWriter(producer),
-    dedup,
+    intake,
     flow: new Flow(settings.maxInFlightBytes),
     closing: false,
   };
@@ -694,10 +405,10 @@ export async function startMllpListener(
     }
   } catch (err) {
     for (const s of servers) s.close();
-    await producer.close();
+    if (ownIntake) await intake.close(0);
     throw err;
   }
-  log.info({ port, tlsPort, restoredDuplicateIds: restored }, 'MLLP listener started');
+  log.info({ port, tlsPort, restoredDuplicateIds: intake.restored }, 'MLLP listener started');
 
   let closed: Promise<void> | undefined;
   return {
@@ -717,8 +428,9 @@ export async function startMllpListener(
       return shared.flow.paused;
     },
     get duplicateIndexSize() {
-      return dedup.size;
+      return intake.duplicateIndexSize;
     },
+    intake,
     close: () =>
       (closed ??= (async () => {
         shared.closing = true;
@@ -733,8 +445,7 @@ export async function startMllpListener(
         clearTimeout(timer);
         for (const c of conns) c.end();
         await Promise.all(serversClosed);
-        await withTimeout(shared.writer.drained(), settings.drainTimeoutMs);
-        await producer.close().catch((err: unknown) => log.warn({ err }, 'producer close failed'));
+        if (ownIntake) await intake.close(settings.drainTimeoutMs);
         log.info({}, 'MLLP listener closed');
       })()),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MLLP_FIELDS } from '../../producers/mllp/config.ts';
+import { HL7_FILE_FIELDS } from '../../producers/hl7-files/config.ts';
 
 /**
  * Every setting gapstream reads, in one table: the source of truth for validation, for the
@@ -271,4 +272,4 @@ const CORE_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Every setting: the core ones above, then each component's own table. */
-export const FIELDS: readonly FieldSpec[] = [...CORE_FIELDS, ...MLLP_FIELDS];
+export const FIELDS: readonly FieldSpec[] = [...CORE_FIELDS, ...MLLP_FIELDS, ...HL7_FILE_FIELDS];

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.ts';
 import { FIELDS } from './fields.ts';
 import { nonBlank, parseFields } from './parse-fields.ts';
 import { validateMllpConfig, type MllpSettings } from '../../producers/mllp/config.ts';
+import { validateHl7FileConfig, type Hl7FileSettings } from '../../producers/hl7-files/config.ts';
 
 /** The validated configuration every component receives. */
 export interface Config {
@@ -30,6 +31,7 @@ export interface Config {
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   telemetry: { metricsPort?: number; otlpEndpoint?: string };
   mllp: MllpSettings;
+  hl7Files: Hl7FileSettings;
 }
 
 export interface LoadOptions {
@@ -61,6 +63,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     log: {},
     telemetry: {},
     mllp: { tls: {} },
+    hl7Files: {},
     ...values,
   };
   const mllp = out.mllp as { tls: { allowedClients?: string[] } };
@@ -78,7 +81,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
       'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set.',
     );
   }
-  if (fieldProblems.length === 0) problems.push(...validateMllpConfig(config.mllp));
+  if (fieldProblems.length === 0)
+    problems.push(...validateMllpConfig(config.mllp), ...validateHl7FileConfig(config.hl7Files));
   if (problems.length > 0) throw new ConfigError(problems);
   return { mode, ...config };
 }

@@ -79,6 +79,8 @@ function isAscii(bytes: Uint8Array): boolean {
 
 /** Strict UTF-8 decode: throws on an invalid sequence (never U+FFFD); strips a BOM. */
 function decodeUtf8(bytes: Buffer): string {
+  // All bytes < 0x80: the text is the same in every ASCII superset, and latin1 is the cheapest.
+  if (isAscii(bytes)) return bytes.toString('latin1');
   if (!isUtf8(bytes)) return utf8Fatal.decode(bytes); // throws with the position
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   return bytes.toString('utf8', bom ? 3 : 0);
@@ -104,17 +106,25 @@ export function sniffMsh18(bytes: Uint8Array): string | undefined {
     )
       i++;
     if (i + 3 < n && bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) i += 3;
-    let end = i;
-    while (end < n && bytes[end] !== 0x0d && bytes[end] !== 0x0a) end++;
-    if (bytes[i] === 0x4d && bytes[i + 1] === 0x53 && bytes[i + 2] === 0x48 && i + 3 < end) {
+    if (
+      bytes[i] === 0x4d &&
+      bytes[i + 1] === 0x53 &&
+      bytes[i + 2] === 0x48 &&
+      i + 3 < n &&
+      bytes[i + 3] !== 0x0d &&
+      bytes[i + 3] !== 0x0a
+    ) {
       const sep = bytes[i + 3] as number;
       const rep = bytes[i + 5];
       const comp = bytes[i + 4];
-      // MSH-n is the (n-1)-th separator-delimited token counting "MSH" as token 0.
+      // MSH-n is the (n-1)-th separator-delimited token counting "MSH" as token 0. One pass,
+      // stopping at MSH-18 or at the end of the line.
       let field = 1;
       let start = i + 4;
-      for (let k = i + 4; k <= end; k++) {
-        if (k === end || bytes[k] === sep) {
+      for (let k = i + 4; k <= n; k++) {
+        const b = k === n ? 0x0d : (bytes[k] as number);
+        const lineEnd = b === 0x0d || b === 0x0a;
+        if (lineEnd || b === sep) {
           field++;
           if (field === 18) {
             let stop = k;
@@ -127,11 +137,14 @@ export function sniffMsh18(bytes: Uint8Array): string | undefined {
               .toString('latin1')
               .trim();
           }
+          if (lineEnd) return '';
           start = k + 1;
         }
       }
       return '';
     }
+    let end = i;
+    while (end < n && bytes[end] !== 0x0d && bytes[end] !== 0x0a) end++;
     i = end + 1;
   }
   return undefined;

@@ -60,6 +60,8 @@ export interface Hl7Repetition {
 export interface Hl7Field {
   /** The repetitions (at least one, possibly empty). */
   readonly repetitions: Hl7Repetition[];
+  /** Repetition `r` (1-based), undefined when absent; `repetition(1)` = `repetitions[0]`. */
+  repetition(r: number): Hl7Repetition | undefined;
   /** First repetition, first component, first subcomponent, unescaped; `''` for `""`, `undefined` when empty. */
   value(): string | undefined;
   /** The explicit `""` null (HL7 "delete the stored value"). */
@@ -195,6 +197,8 @@ class LiteralRepetition implements Hl7Repetition {
 
 class FieldImpl implements Hl7Field {
   private reps: Hl7Repetition[] | undefined = undefined;
+  /** The only repetition of a field without repetition separator, made by `repetition(1)`. */
+  private only: RepetitionImpl | undefined = undefined;
   constructor(
     readonly raw: string,
     private readonly d: Hl7Delimiters,
@@ -208,7 +212,7 @@ class FieldImpl implements Hl7Field {
       const d = this.d;
       if (this.literal) reps = [new LiteralRepetition(raw)];
       else if (raw === '') reps = [EMPTY_REP];
-      else if (raw.indexOf(d.repetition) < 0) reps = [new RepetitionImpl(raw, d)];
+      else if (raw.indexOf(d.repetition) < 0) reps = [this.only ?? new RepetitionImpl(raw, d)];
       else {
         const texts = raw.split(d.repetition);
         reps = new Array<Hl7Repetition>(texts.length);
@@ -221,6 +225,12 @@ class FieldImpl implements Hl7Field {
 
   /** Repetition `r` (1-based) or undefined. */
   repetition(r: number): Hl7Repetition | undefined {
+    if (r === 1 && this.reps === undefined && !this.literal) {
+      // The common case, without the repetitions array.
+      const raw = this.raw;
+      if (raw === '') return EMPTY_REP;
+      if (raw.indexOf(this.d.repetition) < 0) return (this.only ??= new RepetitionImpl(raw, this.d));
+    }
     return this.repetitions[r - 1];
   }
 
@@ -261,8 +271,10 @@ class FieldImpl implements Hl7Field {
 const MAX_CACHED_FIELD = 256;
 
 class SegmentImpl implements Hl7Segment {
-  /** Positions of the field separators (found on first field access). */
+  /** Positions of the field separators found so far (scanned on demand, left to right). */
   private seps: number[] | undefined = undefined;
+  /** Where the scan for the next separator starts; -1 once the whole segment is scanned. */
+  private scanFrom = 0;
   /** Field objects by HL7 number, created on first access and reused. */
   private fields: (FieldImpl | undefined)[] | undefined = undefined;
   constructor(
@@ -274,25 +286,40 @@ class SegmentImpl implements Hl7Segment {
     private readonly header: boolean,
   ) {}
 
-  private separators(): number[] {
+  /** The separator positions, with at least `count` of them unless the segment has fewer. */
+  private separators(count: number): number[] {
     let seps = this.seps;
     if (seps === undefined) {
-      seps = separators(this.raw, this.d.field);
+      seps = [];
       this.seps = seps;
     }
+    let from = this.scanFrom;
+    if (from < 0 || seps.length >= count) return seps;
+    const raw = this.raw;
+    const sep = this.d.field;
+    while (seps.length < count) {
+      const i = raw.indexOf(sep, from);
+      if (i < 0) {
+        from = -1;
+        break;
+      }
+      seps.push(i);
+      from = i + 1;
+    }
+    this.scanFrom = from;
     return seps;
   }
 
   /** Part `k` of the segment split on the field separator (part 0 is the id), '' when absent. */
   private part(k: number): string {
-    const seps = this.separators();
+    const seps = this.separators(k + 1);
     if (k > seps.length) return '';
     const start = k === 0 ? 0 : (seps[k - 1] as number) + 1;
-    return this.raw.slice(start, k === seps.length ? this.raw.length : (seps[k] as number));
+    return this.raw.slice(start, k === seps.length ? this.raw.length : seps[k]);
   }
 
   get fieldCount(): number {
-    const n = this.separators().length + 1;
+    const n = this.separators(Infinity).length + 1;
     return this.header ? n : n - 1;
   }
 
@@ -472,49 +499,50 @@ function isAlnumOrSpace(c: number): boolean {
  * the separator right after the id, then 4 or 5 encoding characters up to the next separator.
  */
 export function readDelimiters(segment: string, segmentIndex = 1): Hl7Delimiters {
-  const name = segment.slice(0, 3);
-  const loc = (field: number): { segment: string; segmentIndex: number; field: number } => ({
-    segment: name,
-    segmentIndex,
-    field,
-  });
-  if (segment.length < 4) throw new Hl7ParseError(Hl7ErrorCode.DATA_TYPE, 'no field separator', loc(1));
+  if (segment.length < 4) throw delimiterError(segment, segmentIndex, 1, 'no field separator');
   const field = segment[3] as string;
   if (isAlnumOrSpace(field.charCodeAt(0)))
-    throw new Hl7ParseError(
-      Hl7ErrorCode.DATA_TYPE,
-      'the field separator is a letter, digit or space',
-      loc(1),
-    );
+    throw delimiterError(segment, segmentIndex, 1, 'the field separator is a letter, digit or space');
   let end = segment.indexOf(field, 4);
   if (end < 0) end = segment.length;
-  const enc = segment.slice(4, end);
-  if (enc.length < 4 || enc.length > 5)
-    throw new Hl7ParseError(
-      Hl7ErrorCode.DATA_TYPE,
-      `expected 4 encoding characters (5 with truncation in v2.7+), found ${enc.length}`,
-      loc(2),
+  const n = end - 4;
+  if (n < 4 || n > 5)
+    throw delimiterError(
+      segment,
+      segmentIndex,
+      2,
+      `expected 4 encoding characters (5 with truncation in v2.7+), found ${n}`,
     );
-  const seen = new Set<string>([field]);
-  for (let i = 0; i < enc.length; i++) {
-    const ch = enc[i] as string;
-    if (isAlnumOrSpace(ch.charCodeAt(0)) || seen.has(ch))
-      throw new Hl7ParseError(
-        Hl7ErrorCode.DATA_TYPE,
+  for (let i = 0; i < n; i++) {
+    const c = segment.charCodeAt(4 + i);
+    // A letter, digit or space, or a repeat of the field separator or of an earlier one.
+    let bad = isAlnumOrSpace(c) || c === field.charCodeAt(0);
+    for (let k = 0; k < i && !bad; k++) if (segment.charCodeAt(4 + k) === c) bad = true;
+    if (bad)
+      throw delimiterError(
+        segment,
+        segmentIndex,
+        2,
         `encoding character ${i + 1} is a letter, digit, space or repeats another delimiter`,
-        loc(2),
       );
-    seen.add(ch);
   }
   const d: Hl7Delimiters = {
     field,
-    component: enc[0] as string,
-    repetition: enc[1] as string,
-    escape: enc[2] as string,
-    subcomponent: enc[3] as string,
+    component: segment[4] as string,
+    repetition: segment[5] as string,
+    escape: segment[6] as string,
+    subcomponent: segment[7] as string,
   };
-  if (enc.length === 5) d.truncation = enc[4];
+  if (n === 5) d.truncation = segment[8];
   return d;
+}
+
+function delimiterError(segment: string, segmentIndex: number, field: number, reason: string): Hl7ParseError {
+  return new Hl7ParseError(Hl7ErrorCode.DATA_TYPE, reason, {
+    segment: segment.slice(0, 3),
+    segmentIndex,
+    field,
+  });
 }
 
 /** True for a character that may precede a message: BOM, whitespace, MLLP framing bytes. */

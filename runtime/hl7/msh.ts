@@ -44,17 +44,38 @@ export interface MshInfo {
   fields: readonly string[];
 }
 
+/**
+ * Component `component` (1-based), subcomponent 1, of the first repetition of `raw`, unescaped;
+ * undefined when empty, absent or the null `""`. Scans with indexOf: no arrays.
+ */
 function first(raw: string | undefined, d: Hl7Delimiters, component = 1): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  let rep = raw;
-  const r = rep.indexOf(d.repetition);
-  if (r >= 0) rep = rep.slice(0, r);
-  const comp = rep.split(d.component)[component - 1];
-  if (comp === undefined) return undefined;
-  const s = comp.indexOf(d.subcomponent);
-  const v = s >= 0 ? comp.slice(0, s) : comp;
-  if (v === '' || v === HL7_NULL) return undefined;
+  let end = raw.indexOf(d.repetition);
+  if (end < 0) end = raw.length;
+  let start = 0;
+  for (let k = 1; k < component; k++) {
+    const i = raw.indexOf(d.component, start);
+    if (i < 0 || i >= end) return undefined;
+    start = i + 1;
+  }
+  let stop = raw.indexOf(d.component, start);
+  if (stop < 0 || stop > end) stop = end;
+  const sub = raw.indexOf(d.subcomponent, start);
+  if (sub >= 0 && sub < stop) stop = sub;
+  if (stop === start) return undefined;
+  const v = start === 0 && stop === raw.length ? raw : raw.slice(start, stop);
+  if (v === HL7_NULL) return undefined;
   return v.indexOf(d.escape) >= 0 ? unescapeHl7(v, d) : v;
+}
+
+function requireField(fields: readonly string[], d: Hl7Delimiters, n: number, what: string): void {
+  if (first(fields[n], d) === undefined)
+    throw new Hl7ParseError(Hl7ErrorCode.REQUIRED_FIELD_MISSING, `${what} is empty`, {
+      segment: 'MSH',
+      segmentIndex: 1,
+      segmentSequence: 1,
+      field: n,
+    });
 }
 
 /** HD: namespace id, or the universal id when there is no namespace. */
@@ -75,49 +96,52 @@ export function parseMsh(text: string): MshInfo {
       segment: 'MSH',
       segmentIndex: 1,
     });
-  let end = text.indexOf('\r', start);
-  const lf = text.indexOf('\n', start);
-  if (end < 0 || (lf >= 0 && lf < end)) end = lf;
-  if (end < 0) end = text.length;
+  // The MSH line ends at the first CR or LF (a charCode loop: indexOf('\n') would scan the
+  // whole message when it has none).
+  let end = start + 3;
+  const n = text.length;
+  for (; end < n; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 13 || c === 10) break;
+  }
   const line = text.slice(start, end);
   const d = readDelimiters(line, 1);
-  const parts = line.split(d.field);
-  // parts[0] = 'MSH', parts[1] = encoding chars, parts[n-1] = MSH-n.
-  const fields: string[] = ['MSH', d.field, ...parts.slice(1)];
-  const f = (n: number): string | undefined => fields[n];
-  const required = (n: number, what: string): void => {
-    if (first(f(n), d) === undefined)
-      throw new Hl7ParseError(Hl7ErrorCode.REQUIRED_FIELD_MISSING, `${what} is empty`, {
-        segment: 'MSH',
-        segmentIndex: 1,
-        segmentSequence: 1,
-        field: n,
-      });
-  };
-  required(9, 'MSH-9 message type');
-  required(10, 'MSH-10 message control id');
-  required(11, 'MSH-11 processing id');
-  required(12, 'MSH-12 version id');
+  // fields[n] = MSH-n (the line split on the separator, with MSH-1 inserted).
+  const fields: string[] = ['MSH', d.field];
+  for (let from = 4; ;) {
+    const next = line.indexOf(d.field, from);
+    if (next < 0) {
+      fields.push(line.slice(from));
+      break;
+    }
+    fields.push(line.slice(from, next));
+    from = next + 1;
+  }
+  requireField(fields, d, 9, 'MSH-9 message type');
+  requireField(fields, d, 10, 'MSH-10 message control id');
+  requireField(fields, d, 11, 'MSH-11 processing id');
+  requireField(fields, d, 12, 'MSH-12 version id');
+  const msh9 = fields[9];
   // One literal with every key (stable shape, fast property access); absent values are undefined.
   const info: MshInfo = {
     delimiters: d,
-    sendingApplication: hd(f(3), d),
-    sendingFacility: hd(f(4), d),
-    receivingApplication: hd(f(5), d),
-    receivingFacility: hd(f(6), d),
-    messageDateTime: first(f(7), d),
-    messageCode: first(f(9), d, 1),
-    triggerEvent: first(f(9), d, 2),
-    messageStructure: first(f(9), d, 3),
-    controlId: first(f(10), d),
-    processingId: first(f(11), d),
-    versionId: first(f(12), d),
-    acceptAckType: first(f(15), d)?.trim().toUpperCase(),
-    applicationAckType: first(f(16), d)?.trim().toUpperCase(),
+    sendingApplication: hd(fields[3], d),
+    sendingFacility: hd(fields[4], d),
+    receivingApplication: hd(fields[5], d),
+    receivingFacility: hd(fields[6], d),
+    messageDateTime: first(fields[7], d),
+    messageCode: first(msh9, d, 1),
+    triggerEvent: first(msh9, d, 2),
+    messageStructure: first(msh9, d, 3),
+    controlId: first(fields[10], d),
+    processingId: first(fields[11], d),
+    versionId: first(fields[12], d),
+    acceptAckType: first(fields[15], d)?.trim().toUpperCase(),
+    applicationAckType: first(fields[16], d)?.trim().toUpperCase(),
     characterSets: [],
     fields,
   };
-  const cs = f(18);
+  const cs = fields[18];
   if (cs !== undefined && cs !== '')
     for (const rep of cs.split(d.repetition)) {
       const v = first(rep, d);

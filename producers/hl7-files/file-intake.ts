@@ -1,0 +1,583 @@
+/**
+ * The HL7 drop directory: files dropped into `<dir>/inbox/` are picked up once complete, moved to
+ * `processing/`, split into messages (one, several, or an FHS/BHS…BTS/FTS batch; HL7 v2.5.1
+ * §2.10.3) and each message handed to the same per-message intake as the MLLP listener
+ * (producers/mllp/intake.ts: checks, duplicates, durable write, dead letters). Then the file goes
+ * to `done/`, or to `quarantine/` with a report when it is not HL7, a batch count disagrees, or
+ * a message was rejected.
+ *
+ * Exactly once: a file is moved (atomic rename) before it is read and only moved out after every
+ * message is durable, so after a crash it is still in `processing/` and is processed again on
+ * start; the duplicate index (rebuilt from hl7.raw.v1) turns messages already published into
+ * no-ops. The same holds for a file dropped twice. Symlinks are never followed: entries are
+ * checked with lstat and files opened with O_NOFOLLOW, then checked with fstat.
+ */
+import { createHash } from 'node:crypto';
+import { constants, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Hl7ErrorCode,
+  Hl7ParseError,
+  sniffSegment,
+  splitHl7Bytes,
+  splitHl7Messages,
+} from '../../runtime/hl7/index.ts';
+import type { Logger, StageMetrics } from '../../runtime/telemetry/index.ts';
+import type { Runtime } from '../../runtime/open-runtime.ts';
+import { ConfigError } from '../../runtime/errors.ts';
+import { validateMllpConfig } from '../mllp/config.ts';
+import { createHl7Intake, type Hl7Intake, type Hl7Origin, type Hl7Outcome } from '../mllp/intake.ts';
+import { validateHl7FileConfig, type Hl7FileSettings } from './config.ts';
+import { checkFileName, safeStandIn } from './names.ts';
+import {
+  countOutcomes,
+  reportControlId,
+  reportText,
+  type FileMessageReport,
+  type FileProblem,
+  type FileReport,
+} from './report.ts';
+
+export const HL7_FILES_STAGE = 'hl7-files';
+export const HL7_FILES_COMPONENT = 'producers/hl7-files';
+/** The four directories under the drop root. */
+export const DROP_DIRS = ['inbox', 'processing', 'done', 'quarantine'] as const;
+const MARKER = '.done';
+/** Messages per durable write: bounds one write; the group-commit writer caps a send at 1000 records. */
+const DEFAULT_MESSAGES_PER_WRITE = 500;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** What the file intake is given. */
+export interface Hl7FileIntakeDeps {
+  /** The per-message intake, shared with the MLLP listener when both run. */
+  intake: Hl7Intake;
+  logger: Logger;
+  /** `telemetry.stage('hl7-files')`: files are counted as errors by code (quarantined, retried). */
+  stage: StageMetrics;
+  /** Clock (tests). Default Date.now. */
+  now?: () => number;
+  /** Messages per durable write (tests use 1 to crash between writes). Default 500. */
+  messagesPerWrite?: number;
+  /** Called after each durable write of a file's messages (tests: a crash point). */
+  onWrite?: (file: string, messagesDone: number) => Promise<void> | void;
+}
+
+/** What happened to one file. */
+export interface FileResult {
+  /** Name in `inbox/` (or `processing/` when recovered). */
+  name: string;
+  /** `done`, `quarantine`, or `retry` (a write failed: left in processing/ for the next poll). */
+  disposition: 'done' | 'quarantine' | 'retry';
+  /** Name in done/ or quarantine/. */
+  finalName?: string;
+  report?: FileReport;
+}
+
+/** A drop-directory intake. */
+export interface Hl7FileIntake {
+  /** One poll: recover `processing/`, then take every complete file from `inbox/`. */
+  poll(): Promise<FileResult[]>;
+  /** Starts polling every `pollMs` (the first poll at once). */
+  start(): void;
+  /** Stops polling and waits for the file in progress. */
+  close(): Promise<void>;
+}
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fsp.lstat(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+/** A name in `dir` not taken yet: `name`, else `name~2`, `name~3`, … (with its report names free too). */
+async function freeName(dir: string, name: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? name : `${name}~${n}`;
+    if (!(await exists(join(dir, candidate))) && !(await exists(join(dir, `${candidate}.report.json`))))
+      return candidate;
+  }
+}
+
+/** Writes a file atomically (temp + fsync + rename), so a report is never half written. */
+async function writeAtomic(path: string, data: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fh = await fsp.open(tmp, 'w', 0o640);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, path);
+}
+
+/** fsyncs a directory so a rename in it survives a power loss. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads a regular file without following a symlink (O_NOFOLLOW), checking the type and size on
+ * the open descriptor (no race between check and read).
+ */
+async function readRegular(
+  path: string,
+  maxBytes: number,
+): Promise<{ kind: 'ok'; bytes: Buffer } | { kind: 'not-regular' } | { kind: 'too-large'; size: number }> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if (isErrno(err, 'ELOOP') || isErrno(err, 'EISDIR') || isErrno(err, 'ENXIO'))
+      return { kind: 'not-regular' };
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { kind: 'not-regular' };
+    if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
+    return { kind: 'ok', bytes: await fh.readFile() };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A file split into messages, or the reason it cannot be. */
+type Split =
+  | {
+      kind: 'ok';
+      messages: Buffer[];
+      batch: FileReport['batch'];
+    }
+  | { kind: 'problem'; problem: FileProblem; messages: Buffer[]; batch: FileReport['batch'] };
+
+/**
+ * Splits the file's bytes (splitHl7Bytes keeps each message byte for byte) and checks the
+ * BTS-1/FTS-1 counts with splitHl7Messages on a latin1 view (delimiters and counts are ASCII in
+ * every accepted charset, so no decoding is needed to count).
+ */
+export function splitFile(raw: Buffer): Split {
+  const bytes = raw.subarray(0, 3).equals(UTF8_BOM) ? raw.subarray(3) : raw;
+  const split = splitHl7Bytes(bytes);
+  const batch: FileReport['batch'] =
+    split.batch === undefined
+      ? null
+      : { fhs: split.batch.fhs !== undefined, batches: split.batch.batches, declaredCount: null };
+  if (sniffSegment(bytes, 'MSH') === undefined)
+    return {
+      kind: 'problem',
+      problem: {
+        code: 'HL7_FILE_NOT_HL7',
+        hl7Code: Hl7ErrorCode.SEGMENT_SEQUENCE,
+        reason: 'the file holds no MSH segment: it is not an HL7 v2 message or batch',
+      },
+      messages: split.messages,
+      batch,
+    };
+  try {
+    const text = splitHl7Messages(bytes.toString('latin1'));
+    if (batch !== null) batch.declaredCount = text.batch?.declaredCount ?? null;
+  } catch (err) {
+    if (!(err instanceof Hl7ParseError)) throw err;
+    return {
+      kind: 'problem',
+      problem: {
+        code:
+          err.hl7Code === Hl7ErrorCode.SEGMENT_SEQUENCE ? 'HL7_FILE_COUNT_MISMATCH' : 'HL7_FILE_BAD_COUNT',
+        hl7Code: err.hl7Code,
+        // Hl7ParseError messages name locations and counts, never values (runtime/hl7/errors.ts).
+        reason: `${err.message}; no message of this file was published`,
+      },
+      messages: split.messages,
+      batch,
+    };
+  }
+  return { kind: 'ok', messages: split.messages, batch };
+}
+
+function messageReport(index: number, o: Hl7Outcome): FileMessageReport {
+  return {
+    index,
+    controlId: reportControlId(o.controlId),
+    outcome: o.kind,
+    ackCode: o.ackCode,
+    hl7Code: o.problem?.ack.hl7Code ?? null,
+    errorCode: o.problem?.errorCode ?? null,
+    reason: o.problem?.ack.text ?? null,
+  };
+}
+
+function skippedReport(index: number, message: Buffer): FileMessageReport {
+  const msh = sniffSegment(message, 'MSH');
+  let controlId: string | null = null;
+  if (msh !== undefined && msh.text.length > 3) {
+    const v = msh.text.split(msh.text[3]!)[9];
+    controlId = v === undefined || v === '' ? null : v;
+  }
+  return {
+    index,
+    controlId: reportControlId(controlId),
+    outcome: 'skipped',
+    ackCode: null,
+    hl7Code: null,
+    errorCode: null,
+    reason: 'not processed: the file as a whole was refused',
+  };
+}
+
+/**
+ * Creates the drop-directory intake over `settings.dir` (required here). Pure construction: the
+ * directories are created on the first poll.
+ */
+export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSettings): Hl7FileIntake {
+  if (settings.dir === undefined) throw new TypeError('createHl7FileIntake: settings.dir is required');
+  const root = settings.dir;
+  const dirs = Object.fromEntries(DROP_DIRS.map((d) => [d, join(root, d)])) as Record<
+    (typeof DROP_DIRS)[number],
+    string
+  >;
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: HL7_FILES_COMPONENT });
+  const perWrite = Math.max(1, deps.messagesPerWrite ?? DEFAULT_MESSAGES_PER_WRITE);
+  /** stable mode: what the previous poll saw per inbox name. */
+  let seen = new Map<string, { size: number; mtimeMs: number }>();
+  /** Names already logged as ignored (log once). */
+  const ignored = new Set<string>();
+  let prepared = false;
+  let running: Promise<FileResult[]> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function prepare(): Promise<void> {
+    if (prepared) return;
+    for (const d of DROP_DIRS) await fsp.mkdir(dirs[d], { recursive: true, mode: 0o750 });
+    prepared = true;
+  }
+
+  async function quarantine(
+    fromDir: string,
+    name: string,
+    targetName: string,
+    report: Omit<FileReport, 'format' | 'file' | 'disposition' | 'processedAt'>,
+  ): Promise<FileResult> {
+    const finalName = await freeName(dirs.quarantine, targetName);
+    const full: FileReport = {
+      format: 1,
+      file: finalName,
+      processedAt: new Date(now()).toISOString(),
+      disposition: 'quarantine',
+      ...report,
+    };
+    // Report first, then the file: a crash in between leaves the file in processing/, which is
+    // processed again (and reported again) on restart.
+    await writeAtomic(
+      join(dirs.quarantine, `${finalName}.report.json`),
+      JSON.stringify(full, null, 2) + '\n',
+    );
+    await writeAtomic(join(dirs.quarantine, `${finalName}.report.txt`), reportText(full));
+    await fsp.rename(join(fromDir, name), join(dirs.quarantine, finalName));
+    await syncDir(dirs.quarantine);
+    deps.stage.error(report.problem?.code ?? 'HL7_FILE_QUARANTINED');
+    log.warn(
+      {
+        file: finalName,
+        code: report.problem?.code,
+        hl7Code: report.problem?.hl7Code,
+        counts: report.counts,
+      },
+      'HL7 file quarantined',
+    );
+    return { name, disposition: 'quarantine', finalName, report: full };
+  }
+
+  /** Processes one file in processing/. */
+  async function processFile(name: string): Promise<FileResult> {
+    const path = join(dirs.processing, name);
+    const read = await readRegular(path, settings.maxFileBytes);
+    const base = { sizeBytes: null, sha256: null, batch: null, messages: [], counts: countOutcomes([]) };
+    if (read.kind === 'not-regular')
+      return quarantine(dirs.processing, name, name, {
+        ...base,
+        problem: {
+          code: 'HL7_FILE_NOT_REGULAR',
+          hl7Code: null,
+          reason: 'not a regular file (a symlink, directory or device): never followed or read',
+        },
+      });
+    if (read.kind === 'too-large')
+      return quarantine(dirs.processing, name, name, {
+        ...base,
+        sizeBytes: read.size,
+        problem: {
+          code: 'HL7_FILE_TOO_LARGE',
+          hl7Code: null,
+          reason: `the file of ${read.size} bytes exceeds HL7_DROP_MAX_FILE_BYTES = ${settings.maxFileBytes}; it was not read`,
+        },
+      });
+    const bytes = read.bytes;
+    const digest = sha256(bytes);
+    const split = splitFile(bytes);
+    if (split.kind === 'problem') {
+      const messages = split.messages.map((m, i) => skippedReport(i + 1, m));
+      return quarantine(dirs.processing, name, name, {
+        sizeBytes: bytes.length,
+        sha256: digest,
+        batch: split.batch,
+        problem: split.problem,
+        messages,
+        counts: countOutcomes(messages),
+      });
+    }
+
+    const origin: Hl7Origin = {
+      listenerId: settings.listenerId,
+      peer: `file:${name}`,
+      stage: HL7_FILES_STAGE,
+      component: HL7_FILES_COMPONENT,
+    };
+    const receivedAt = now();
+    const reports: FileMessageReport[] = [];
+    for (let i = 0; i < split.messages.length; i += perWrite) {
+      const chunk = split.messages.slice(i, i + perWrite);
+      const outcomes = await deps.intake.acceptAll(chunk, origin, { receivedAt });
+      outcomes.forEach((o, k) => reports.push(messageReport(i + k + 1, o)));
+      if (outcomes.some((o) => o.kind === 'failed')) {
+        // Not stored: leave the file in processing/ and try again on the next poll; what was
+        // stored is recognised then as already published.
+        deps.stage.error('HL7_FILE_RETRY');
+        log.warn(
+          { file: name, messagesDone: i },
+          'durable write failed: the file is retried on the next poll',
+        );
+        return { name, disposition: 'retry' };
+      }
+      await deps.onWrite?.(name, i + chunk.length);
+    }
+    const counts = countOutcomes(reports);
+    if (counts.rejected > 0)
+      return quarantine(dirs.processing, name, name, {
+        sizeBytes: bytes.length,
+        sha256: digest,
+        batch: split.batch,
+        problem: {
+          code: 'HL7_FILE_REJECTED_MESSAGES',
+          hl7Code: null,
+          reason: `${counts.rejected} of ${counts.messages} messages were rejected (kept in deadletter.v1); the others were published`,
+        },
+        messages: reports,
+        counts,
+      });
+    const finalName = await freeName(dirs.done, name);
+    await fsp.rename(path, join(dirs.done, finalName));
+    await syncDir(dirs.done);
+    log.info(
+      { file: finalName, messages: counts.messages, accepted: counts.accepted, duplicates: counts.duplicate },
+      'HL7 file done',
+    );
+    return { name, disposition: 'done', finalName };
+  }
+
+  /** Moves an inbox entry to processing/ (atomic rename: the claim). */
+  async function claim(name: string): Promise<boolean> {
+    try {
+      await fsp.rename(join(dirs.inbox, name), join(dirs.processing, name));
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return false; // taken away meanwhile
+      throw err;
+    }
+    await syncDir(dirs.processing);
+    if (settings.complete === 'marker') await fsp.rm(join(dirs.inbox, name + MARKER), { force: true });
+    return true;
+  }
+
+  /** The complete, takeable files of inbox/, in name order; refused names are quarantined. */
+  async function scanInbox(results: FileResult[]): Promise<string[]> {
+    const entries = await fsp.readdir(dirs.inbox, { withFileTypes: true });
+    const names = new Set(entries.map((e) => e.name));
+    const next = new Map<string, { size: number; mtimeMs: number }>();
+    const ready: string[] = [];
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const name = e.name;
+      const verdict = checkFileName(name);
+      if (verdict.kind === 'ignore') {
+        if (!ignored.has(name)) {
+          ignored.add(name);
+          log.info({ reason: verdict.reason }, 'inbox entry ignored');
+        }
+        continue;
+      }
+      if (verdict.kind === 'refuse') {
+        // Moved away under a safe name so it can be looked at, never read as HL7.
+        const stand = safeStandIn(name, now());
+        try {
+          results.push(
+            await quarantine(dirs.inbox, name, stand, {
+              sizeBytes: null,
+              sha256: null,
+              batch: null,
+              messages: [],
+              counts: countOutcomes([]),
+              problem: {
+                code: 'HL7_FILE_NAME_REFUSED',
+                hl7Code: null,
+                reason: `file name refused: ${verdict.reason}`,
+              },
+            }),
+          );
+        } catch (err) {
+          if (!isErrno(err, 'ENOENT')) throw err;
+        }
+        continue;
+      }
+      if (settings.complete === 'marker' && name.endsWith(MARKER)) continue;
+      let st;
+      try {
+        st = await fsp.lstat(join(dirs.inbox, name));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT')) continue;
+        throw err;
+      }
+      if (st.isDirectory()) {
+        if (!ignored.has(name)) {
+          ignored.add(name);
+          log.warn({}, 'a directory in inbox/ is ignored: drop files only');
+        }
+        continue;
+      }
+      if (!st.isFile() && !st.isSymbolicLink()) continue; // FIFOs, sockets: never opened
+      if (settings.complete === 'marker') {
+        if (names.has(name + MARKER) || st.isSymbolicLink()) ready.push(name);
+        continue;
+      }
+      // stable: the same size and mtime as the previous poll (a symlink is taken at once, to be
+      // quarantined: it is never followed).
+      const prev = seen.get(name);
+      if (st.isSymbolicLink() || (prev !== undefined && prev.size === st.size && prev.mtimeMs === st.mtimeMs))
+        ready.push(name);
+      else next.set(name, { size: st.size, mtimeMs: st.mtimeMs });
+    }
+    seen = next;
+    return ready;
+  }
+
+  async function pollOnce(): Promise<FileResult[]> {
+    await prepare();
+    const results: FileResult[] = [];
+    // Files left in processing/ by a crash (or a failed write) first, in name order.
+    const leftover = (await fsp.readdir(dirs.processing)).sort();
+    for (const name of leftover) {
+      if (stopped) return results;
+      const r = await processFile(name);
+      results.push(r);
+      if (r.disposition === 'retry') return results; // storage is failing: do not pile on
+    }
+    for (const name of await scanInbox(results)) {
+      if (stopped) break;
+      if (!(await claim(name))) continue;
+      const r = await processFile(name);
+      results.push(r);
+      if (r.disposition === 'retry') break;
+    }
+    return results;
+  }
+
+  const poll = (): Promise<FileResult[]> => {
+    const p = (running ?? Promise.resolve([])).then(
+      () => pollOnce(),
+      () => pollOnce(),
+    );
+    running = p;
+    return p;
+  };
+
+  const tick = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    poll()
+      .catch((err: unknown) => {
+        deps.stage.error('HL7_FILE_INTERNAL');
+        log.error({ err }, 'drop directory poll failed; retrying on the next poll');
+        return [];
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, settings.pollMs);
+      });
+  };
+
+  return {
+    poll,
+    start: () => {
+      if (timer === undefined && !stopped) timer = setTimeout(tick, 0);
+    },
+    close: async () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Starts the drop-directory intake on the runtime (`gapstream run`), or returns undefined when
+ * `HL7_DROP_DIR` is unset. Pass the MLLP listener's intake (`runMllpListener(...).intake`) so both
+ * share one duplicate index; without it an intake is created from `rt.config.mllp` and closed on
+ * `stop()`. Validates first (every problem at once).
+ */
+export async function startHl7FileIntake(
+  rt: Pick<Runtime, 'bus' | 'codec' | 'telemetry' | 'logger' | 'config'>,
+  settings: Hl7FileSettings,
+  options: { intake?: Hl7Intake } = {},
+): Promise<{ dir: string; poll(): Promise<FileResult[]>; stop(): Promise<void> } | undefined> {
+  const problems = validateHl7FileConfig(settings);
+  if (options.intake === undefined) problems.push(...validateMllpConfig(rt.config.mllp));
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (settings.dir === undefined) return undefined;
+  const intake =
+    options.intake ??
+    (await createHl7Intake(
+      {
+        bus: rt.bus,
+        codec: rt.codec,
+        telemetry: rt.telemetry,
+        logger: rt.logger,
+        partitions: rt.config.kafka.partitions,
+      },
+      rt.config.mllp,
+    ));
+  const files = createHl7FileIntake(
+    { intake, logger: rt.logger, stage: rt.telemetry.stage(HL7_FILES_STAGE) },
+    settings,
+  );
+  files.start();
+  rt.logger.info(
+    { component: HL7_FILES_COMPONENT, pollMs: settings.pollMs, complete: settings.complete },
+    'HL7 drop directory intake started',
+  );
+  const dir = settings.dir;
+  return {
+    dir,
+    poll: () => files.poll(),
+    stop: async () => {
+      await files.close();
+      if (options.intake === undefined) await intake.close(rt.config.mllp.drainTimeoutMs);
+    },
+  };
+}
