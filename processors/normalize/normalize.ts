@@ -317,7 +317,8 @@ function event(
       patientIdentifiers: ids,
       occurredAt,
       recordedAt: ctx.recordedAt,
-      payload: clinicalPayload(kind, payload),
+      // "" (delete) and empty (unchanged) both read as null; the deleted ones are listed.
+      payload: clinicalPayload(kind, kind === 'PATIENT' ? { ...payload, clearedFields } : payload),
     },
   });
 }

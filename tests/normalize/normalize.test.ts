@@ -52,7 +52,14 @@ describe('ADT mapping', () => {
       phone: null,
       deathDate: null,
       deceased: null,
+      // The event itself says which nulls are deletes (sent as "") and which are "not sent".
+      clearedFields: ['middleName', 'sex', 'postalCode', 'phone', 'deathDate', 'deceased'],
     });
+    // The same update with PID-8 left empty: sex is null too, but not a delete.
+    const unchanged = run(ADT_A08_DELETE.replace('|19700215|""|', '|19700215||'));
+    expect(body(unchanged, 'PATIENT')).toMatchObject({ sex: null });
+    expect(unchanged.events[0]!.clearedFields).not.toContain('sex');
+    expect(unchanged.events[0]!.clearedFields).toContain('middleName');
     // middle name, sex, postal code, phone, death date and indicator were sent as "" -> delete.
     expect(p.clearedFields.sort()).toEqual([
       'deathDate',
