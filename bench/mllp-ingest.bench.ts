@@ -1,5 +1,7 @@
-// MLLP ingest with durable ACK into real Kafka (acks=all) vs a bare MLLP echo server (ACK at once,
-// no Kafka) in the same run, the transport ceiling:
+// MLLP ingest with durable ACK into real Kafka (acks=all) vs two bare MLLP echo servers (ACK at
+// once, no Kafka) in the same run, the transport ceiling: 'echo' on our own framer
+// (producers/mllp/framer.ts) and 'medplum-echo' on @medplum/hl7's Hl7Server (issue 3: is the
+// library the bottleneck?):
 //   node bin/run-ts.mjs bench/mllp-ingest.bench.ts      (needs the local stack: npm run stack -- start)
 // Closed loop with 1, 8 and 32 sender connections (each waits for its ACK, as MLLP senders do),
 // messages of ~1-3 KB, BENCH_SECONDS (default 5) per run; then an open loop at a fixed
@@ -8,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import pino from 'pino';
+import { Hl7Server } from '@medplum/hl7';
 import { createKafkaBus } from '../runtime/bus/kafka/kafka-bus.ts';
 import { withNamespace } from '../runtime/bus/namespaced-bus.ts';
 import { createRegistryCodec } from '../schemas/codec.ts';
@@ -167,6 +170,28 @@ async function echoServer(): Promise<{ port: number; close(): Promise<void> }> {
   };
 }
 
+/**
+ * The same ceiling on @medplum/hl7's Hl7Server: its own framing, iconv decode and Hl7Message.parse,
+ * ACK built by Hl7Message.buildAck. Nagle is switched off as in echoServer, so only the library
+ * differs. Hl7Server.start(port) binds all interfaces; port 0 gives an ephemeral one.
+ */
+async function medplumEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const hl7 = new Hl7Server((connection) => {
+    connection.socket.setNoDelay(true);
+    connection.addEventListener('message', ({ message }) => connection.send(message.buildAck()));
+  });
+  hl7.start(0);
+  const server = hl7.server!;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => hl7.stop({ forceDrainTimeoutMs: 1000 }),
+  };
+}
+
 async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const bus = withNamespace(
@@ -190,18 +215,22 @@ async function main(): Promise<void> {
     }),
   );
   const echo = await echoServer();
+  const medplumEcho = await medplumEchoServer();
   try {
     // Warm-up (connections, metadata, schema ids).
     await closedLoop('warmup', listener.port!, 4).catch(() => {});
     for (const conns of [1, 8, 32]) {
       await closedLoop('echo', echo.port, conns);
+      await closedLoop('medplum-echo', medplumEcho.port, conns);
       await closedLoop('gapstream-kafka', listener.port!, conns);
     }
     await fixedRate('echo', echo.port, RATE);
+    await fixedRate('medplum-echo', medplumEcho.port, RATE);
     await fixedRate('gapstream-kafka', listener.port!, RATE);
   } finally {
     await listener.close();
     await echo.close();
+    await medplumEcho.close();
     await bus.close();
   }
 }

@@ -27,6 +27,20 @@ Usage:
 Mode: embedded (in-process bus + chDB under GAPSTREAM_DATA_DIR) unless KAFKA_BROKERS is set.
 Configuration: environment variables or GAPSTREAM_CONFIG=<file.yaml>; see docs/configuration.md.`;
 
+/** sysexits.h EX_CONFIG: the configuration is invalid. */
+const EX_CONFIG = 78;
+
+/** The validated configuration, or undefined after printing every problem to stderr. */
+function configOrReport(): Config | undefined {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return undefined;
+  }
+}
+
 /** CLI entry: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -56,16 +70,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 78; // EX_CONFIG
-    }
-    throw err;
-  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
 
   switch (command) {
     case 'run':
@@ -180,16 +186,8 @@ async function inspect(rest: string[]): Promise<number> {
     );
     return 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
   return inspectHl7(paths, process.stdout, { profilesDir: config.feeds.dir });
 }
 

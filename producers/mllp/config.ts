@@ -8,23 +8,19 @@ import { z } from 'zod';
 import { ConfigError } from '../../runtime/errors.ts';
 import type { FieldSpec } from '../../runtime/config/fields.ts';
 import { parseFields } from '../../runtime/config/parse-fields.ts';
+import {
+  boolSetting,
+  listSetting,
+  nonEmptySetting,
+  portSetting,
+  positiveIntSetting,
+} from '../../runtime/config/value-schemas.ts';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => ['true', '1', 'yes'].includes(v));
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().min(1);
-const nonEmpty = z.string().min(1);
-const list = (item: RegExp): z.ZodType<string[]> =>
-  z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter((x) => x.length > 0),
-    )
-    .refine((xs) => xs.length > 0 && xs.every((x) => item.test(x)));
+const bool = boolSetting;
+const port = portSetting;
+const positiveInt = positiveIntSetting;
+const nonEmpty = nonEmptySetting;
+const list = listSetting;
 
 /** `ADT^A01`, `ORU^R01`, or a whole code with `ADT^*`. */
 const MESSAGE_TYPE = /^[A-Z0-9]{3}\^([A-Z0-9]{3}|\*)$/;

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  boolSetting,
+  httpUrlSetting,
+  listSetting,
+  nonEmptySetting,
+  portSetting,
+  positiveIntSetting,
+} from './value-schemas.ts';
 import { MLLP_FIELDS } from '../../producers/mllp/config.ts';
 import { HL7_FILE_FIELDS } from '../../producers/hl7-files/config.ts';
 
@@ -22,23 +30,12 @@ export interface FieldSpec {
   schema: z.ZodType;
 }
 
-const hostPort = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
-const brokers = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((b) => b.trim())
-      .filter((b) => b.length > 0),
-  )
-  .refine((list) => list.length > 0 && list.every((b) => hostPort.test(b)));
-const url = z.url({ protocol: /^https?$/ });
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => ['true', '1', 'yes'].includes(v));
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().min(1);
-const nonEmpty = z.string().min(1);
+const brokers = listSetting(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/);
+const url = httpUrlSetting;
+const bool = boolSetting;
+const port = portSetting;
+const positiveInt = positiveIntSetting;
+const nonEmpty = nonEmptySetting;
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
 
 const CORE_FIELDS: readonly FieldSpec[] = [
