@@ -13,8 +13,7 @@ export type RosterMemberValue = Record<string, unknown> & { sourceFormat: string
 
 /** One parsed output record. */
 export type ParsedRecord =
-  | { topic: 'claim.line.v1'; value: ClaimLineValue }
-  | { topic: 'roster.member.v1'; value: RosterMemberValue };
+  { topic: 'claim.line.v1'; value: ClaimLineValue } | { topic: 'roster.member.v1'; value: RosterMemberValue };
 
 /** Why a line (or the file) cannot be accepted; PHI-free. */
 export interface ParseProblem {

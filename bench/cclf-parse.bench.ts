@@ -1,0 +1,127 @@
+// CCLF5 parse throughput:   node bin/run-ts.mjs bench/cclf-parse.bench.ts
+// Generates a BENCH_CCLF_LINES-line (default 2,000,000) CCLF5 file in a temp dir (CCLF IP v36
+// layout, 388-byte records, varied claim ids/dates/amounts/codes), then in the same run measures:
+//   1. raw line split: readline over the latin1 stream, nothing else;
+//   2. parse-only: readline + createCclfParser(...).line() (checks and claim.line.v1 mapping).
+// Prints one JSON line per path with lines/s, plus heap/RSS sampled during the parse to show
+// memory stays flat in file size. Single thread. The temp file is removed at the end.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { createCclfParser } from '../producers/claims/cclf/index.ts';
+import { cclfRecord } from '../tests/claims/cclf/generate.ts';
+
+const N = Number(process.env.BENCH_CCLF_LINES ?? 2_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'cclf-bench-'));
+const path = join(dir, 'P.A1234.ACO.ZC5Y24.D240105.T0100000');
+
+async function generate(): Promise<void> {
+  // 1,000 distinct templates, repeated: generation stays fast and the parser sees variety.
+  const templates: string[] = [];
+  const hcpcs = ['99213', '99214', '3074F', 'G0439', '77067', '82274'];
+  const dx = ['E119', 'I10', 'Z0000', 'E785', 'J449'];
+  for (let i = 0; i < 1000; i++) {
+    const d = `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+    templates.push(
+      cclfRecord('CCLF5', {
+        CUR_CLM_UNIQ_ID: String(1_000_000_000_000 + i),
+        CLM_LINE_NUM: String((i % 5) + 1),
+        BENE_MBI_ID: `1EG4TE5MK${String(i % 100).padStart(2, '0')}`,
+        CLM_TYPE_CD: '71',
+        CLM_FROM_DT: d,
+        CLM_THRU_DT: d,
+        CLM_PRVDR_SPCLTY_CD: '08',
+        CLM_POS_CD: '11',
+        CLM_LINE_FROM_DT: d,
+        CLM_LINE_THRU_DT: d,
+        CLM_LINE_HCPCS_CD: hcpcs[i % hcpcs.length]!,
+        CLM_LINE_CVRD_PD_AMT: `${i % 7 === 0 ? '-' : ''}${String(i * 13).padStart(11, '0')}.${String(i % 100).padStart(2, '0')}`,
+        CLM_LINE_DGNS_CD: dx[i % dx.length]!,
+        CLM_RNDRG_PRVDR_TAX_NUM: '123456789',
+        RNDRG_PRVDR_NPI_NUM: '1234567893',
+        CLM_ADJSMT_TYPE_CD: String(i % 3),
+        CLM_EFCTV_DT: d,
+        CLM_IDR_LD_DT: d,
+        CLM_CNTL_NUM: `CN${i}`,
+        CLM_LINE_ALOWD_CHRG_AMT: `${String(i * 17).padStart(13, '0')}.50`,
+        CLM_LINE_SRVC_UNIT_QTY: '1.0000',
+        HCPCS_1_MDFR_CD: i % 2 ? '25' : '',
+        CLM_DGNS_1_CD: dx[(i + 1) % dx.length]!,
+        CLM_DGNS_2_CD: dx[(i + 2) % dx.length]!,
+        DGNS_PRCDR_ICD_IND: '0',
+      }),
+    );
+  }
+  const out = createWriteStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 });
+  let chunk = '';
+  for (let i = 0; i < N; i++) {
+    chunk += templates[i % 1000]! + '\n';
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+const mb = (n: number): number => Math.round(n / 1048576);
+
+async function run(label: string, parse: boolean): Promise<void> {
+  const parser = createCclfParser('CCLF5', { sourceFile: 'bench', sourceFileSha256: null });
+  const rl = createInterface({
+    input: createReadStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
+  let lines = 0;
+  let records = 0;
+  let maxHeap = 0;
+  let maxRss = 0;
+  const heapAt: number[] = [];
+  const t0 = process.hrtime.bigint();
+  for await (const text of rl) {
+    lines++;
+    if (parse) records += parser.line(text, lines).records.length;
+    if ((lines & 0x3ffff) === 0) {
+      const m = process.memoryUsage();
+      maxHeap = Math.max(maxHeap, m.heapUsed);
+      maxRss = Math.max(maxRss, m.rss);
+      heapAt.push(mb(m.heapUsed));
+    }
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const summary = parse ? parser.end() : null;
+  console.log(
+    JSON.stringify({
+      bench: 'cclf-parse',
+      path: label,
+      lines,
+      records: parse ? records : undefined,
+      problems: summary?.problems.length,
+      seconds: Number(s.toFixed(2)),
+      linesPerSec: Math.round(lines / s),
+      maxHeapMB: mb(maxHeap),
+      maxRssMB: mb(maxRss),
+      heapMBEvery262144Lines: heapAt,
+    }),
+  );
+}
+
+try {
+  const g0 = Date.now();
+  await generate();
+  console.log(
+    JSON.stringify({
+      bench: 'cclf-parse',
+      generated: N,
+      fileMB: mb(statSync(path).size),
+      seconds: (Date.now() - g0) / 1000,
+    }),
+  );
+  await run('raw line split (readline)', false);
+  await run('parse-only (readline + CCLF5 parser → claim.line.v1 values)', true);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
