@@ -25,6 +25,8 @@ describe('gapstream CLI', () => {
   });
 
   it('prints the validated configuration with secrets hidden', async () => {
+    // The test command exports the local stack's settings; this case is about embedded mode.
+    vi.stubEnv('KAFKA_BROKERS', '');
     vi.stubEnv('CLICKHOUSE_PASSWORD', 's3cret-value');
     const io = capture();
     expect(await main(['config'])).toBe(0);
