@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { Hl7Message as MedplumMessage } from '@medplum/core';
 import { sharedFiles } from '../tests/support/shared-data.ts';
 import { decodeHl7Bytes, parseHl7, parseMsh, splitHl7Messages } from '../runtime/hl7/index.ts';
+import { bestOfMs } from './support/best-of.ts';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -76,13 +77,7 @@ function use(v: unknown): void {
 }
 
 function run(name: string, n: number, fn: () => void): void {
-  fn(); // warm-up
-  let best = Infinity;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t);
-  }
+  const best = bestOfMs(ROUNDS, fn);
   line({ path: name, messages: n, best_ms: +best.toFixed(1), msgs_per_s: Math.round(n / (best / 1000)) });
 }
 

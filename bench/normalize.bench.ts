@@ -16,6 +16,7 @@ import { loadFeedProfiles } from '../processors/normalize/feed-profile.ts';
 import { normalizeHl7 } from '../processors/normalize/normalize.ts';
 import { createNormalizeStep } from '../processors/normalize/step.ts';
 import { sharedFiles } from '../tests/support/shared-data.ts';
+import { bestOfMs } from './support/best-of.ts';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -59,13 +60,7 @@ function line(o: Record<string, unknown>): void {
 
 let sink = 0;
 function run(name: string, n: number, fn: () => void): void {
-  fn(); // warm-up
-  let best = Infinity;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t);
-  }
+  const best = bestOfMs(ROUNDS, fn);
   line({ path: name, messages: n, best_ms: +best.toFixed(1), msgs_per_s: Math.round(n / (best / 1000)) });
 }
 
