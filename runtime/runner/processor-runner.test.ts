@@ -13,6 +13,7 @@ import { createNormalizeStep } from '../../processors/normalize/step.ts';
 import { patientActivity } from '../../processors/slice/patient-activity.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import { startProcessor, type RunnerDeps } from './processor-runner.ts';
+import { readTopic } from '../../tests/support/read-topic.ts';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -36,12 +37,7 @@ describe('processor runner (embedded bus)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function readAll(topic: string): Promise<InRecord[]> {
-    const out: InRecord[] = [];
-    for (let p = 0; p < (await bus.partitionCount(topic)); p++)
-      for await (const r of bus.readPartition(topic, p)) out.push(r);
-    return out;
-  }
+  const readAll = (topic: string): Promise<InRecord[]> => readTopic(bus, topic);
 
   async function waitFor(check: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + 20_000;

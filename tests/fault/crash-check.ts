@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../runtime/config/load.ts';
 import { openRuntime, type Runtime } from '../../runtime/open-runtime.ts';
 import { kill9, startCli } from '../support/child.ts';
+import { readTopic } from '../support/read-topic.ts';
 import { expectedDemoEvents } from '../../cli/demo.ts';
 import { loadFeedProfiles } from '../../processors/normalize/feed-profile.ts';
 
@@ -37,10 +38,7 @@ export async function expectExactlyOnce(
     ['patient.activity.v1', n],
   ];
   for (const [topic, count] of expected) {
-    let committed = 0;
-    const partitions = await rt.bus.partitionCount(topic);
-    for (let p = 0; p < partitions; p++) for await (const _ of rt.bus.readPartition(topic, p)) committed++;
-    expect(committed, `committed records in ${topic}`).toBe(count);
+    expect((await readTopic(rt.bus, topic)).length, `committed records in ${topic}`).toBe(count);
   }
 }
 

@@ -33,6 +33,7 @@ import {
 } from '../../producers/hl7-files/file-intake.ts';
 import type { FileReport } from '../../producers/hl7-files/report.ts';
 import { hl7 } from '../mllp/helpers.ts';
+import { readTopic } from '../support/read-topic.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -95,12 +96,7 @@ describe('HL7 drop directory (embedded bus, fsync always)', () => {
   async function settle(): Promise<FileResult[]> {
     return [...(await files!.poll()), ...(await files!.poll())];
   }
-  async function readAll(topic: string): Promise<InRecord[]> {
-    const out: InRecord[] = [];
-    for (let p = 0; p < (await bus.partitionCount(topic)); p++)
-      for await (const r of bus.readPartition(topic, p)) out.push(r);
-    return out;
-  }
+  const readAll = (topic: string): Promise<InRecord[]> => readTopic(bus, topic);
   async function raws(): Promise<Hl7RawValue[]> {
     return Promise.all(
       (await readAll('hl7.raw.v1')).map((r) => codec.decode<Hl7RawValue>('hl7.raw.v1', r.value!)),

@@ -11,6 +11,7 @@ import type { DeadLetter } from '../../runtime/runner/dead-letter.ts';
 import { defaultMllpSettings, type MllpSettings } from '../../producers/mllp/config.ts';
 import { startMllpListener, type Hl7RawValue, type MllpListener } from '../../producers/mllp/listener.ts';
 import { RawClient, frame, hl7, sleep } from './helpers.ts';
+import { readTopic } from '../support/read-topic.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -54,12 +55,7 @@ describe('MLLP listener on the embedded bus (fsync always)', () => {
     clients.push(c);
     return c;
   }
-  async function readAll(topic: string, from: Bus = bus): Promise<InRecord[]> {
-    const out: InRecord[] = [];
-    for (let p = 0; p < (await from.partitionCount(topic)); p++)
-      for await (const r of from.readPartition(topic, p)) out.push(r);
-    return out;
-  }
+  const readAll = (topic: string, from: Bus = bus): Promise<InRecord[]> => readTopic(from, topic);
   async function raws(): Promise<Hl7RawValue[]> {
     return Promise.all(
       (await readAll('hl7.raw.v1')).map(async (r) => await codec.decode<Hl7RawValue>('hl7.raw.v1', r.value!)),

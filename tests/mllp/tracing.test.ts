@@ -10,6 +10,7 @@ import { createTelemetry, traceIdOf, type Telemetry } from '../../runtime/teleme
 import { defaultMllpSettings } from '../../producers/mllp/config.ts';
 import { startMllpListener, type MllpListener } from '../../producers/mllp/listener.ts';
 import { RawClient, hl7 } from './helpers.ts';
+import { readTopic } from '../support/read-topic.ts';
 
 describe('MLLP listener trace context', () => {
   let dir: string;
@@ -31,12 +32,7 @@ describe('MLLP listener trace context', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function readAll(topic: string): Promise<InRecord[]> {
-    const out: InRecord[] = [];
-    for (let p = 0; p < (await bus.partitionCount(topic)); p++)
-      for await (const r of bus.readPartition(topic, p)) out.push(r);
-    return out;
-  }
+  const readAll = (topic: string): Promise<InRecord[]> => readTopic(bus, topic);
 
   it('puts a W3C traceparent on every hl7.raw.v1 record, one trace per message', async () => {
     listener = await startMllpListener(
