@@ -4,13 +4,14 @@
  * rule, never the value (it is patient data).
  */
 import { createReadStream } from 'node:fs';
+import { endianness } from 'node:os';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { FileSummary, ParseProblem } from '../types.ts';
 import { detectCclfKind } from './detect.ts';
+import { LineSplitter } from './lines.ts';
 import { cclfAmount, cclfDate, cclfDecimal, cclfInt, INVALID, type Invalid } from './fields.ts';
-import { CCLF_LAYOUTS, type CclfFieldType, type CclfKind } from './layouts.ts';
+import { CCLF_LAYOUTS, type CclfField, type CclfFieldType, type CclfKind } from './layouts.ts';
 import { MAPPERS, USED_FIELDS, type CclfRecord, type MapContext, type Values } from './map.ts';
 
 /** Options of {@link createCclfParser}. */
@@ -54,6 +55,77 @@ const NO_RECORDS: CclfRecord[] = [];
 const NO_PROBLEMS: ParseProblem[] = [];
 
 type Converter = (raw: string) => string | null | Invalid;
+
+const T_PLAIN = 0;
+const T_INT = 1;
+const T_DATE = 2;
+const T_AMOUNT = 3;
+const T_DECIMAL = 4;
+const FAST_TYPE: Record<CclfFieldType, number> = {
+  text: T_PLAIN,
+  code: T_PLAIN,
+  int: T_INT,
+  date: T_DATE,
+  amount: T_AMOUNT,
+  decimal: T_DECIMAL,
+};
+
+/** The fast path reads UTF-16 code units through a Uint16Array: little-endian platforms only. */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * cclfDate on text[b, e) (trimmed, non-blank) without a copy: the date as the number CCYYMMDD
+ * when valid, 0 for a CMS placeholder date (null), -1 for anything else (left to cclfDate).
+ */
+function fastDate(t: Uint16Array, b: number, e: number): number {
+  if (e - b !== 10 || (t[b + 4] as number) !== 45 || (t[b + 7] as number) !== 45) return -1;
+  const y0 = (t[b] as number) - 48;
+  const y1 = (t[b + 1] as number) - 48;
+  const y2 = (t[b + 2] as number) - 48;
+  const y3 = (t[b + 3] as number) - 48;
+  const m0 = (t[b + 5] as number) - 48;
+  const m1 = (t[b + 6] as number) - 48;
+  const d0 = (t[b + 8] as number) - 48;
+  const d1 = (t[b + 9] as number) - 48;
+  if (y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9) return -1;
+  if (m0 >>> 0 > 9 || m1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9) return -1;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const d = d0 * 10 + d1;
+  if (m < 1 || m > 12 || d < 1) return -1;
+  if ((y === 1000 && m === 1 && d === 1) || (y === 9999 && m === 12 && d === 31)) return 0;
+  if (d > (DAYS_IN_MONTH[m] as number)) return -1;
+  if (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return -1;
+  // Never 0: a valid date has m >= 1.
+  return y * 10000 + m * 100 + d;
+}
+
+/**
+ * cclfAmount on text[b, e) (trimmed, non-blank) for the canonical picture `[-+]9(n).99` with at
+ * most 10 significant integer digits; null for anything else (left to cclfAmount).
+ */
+function fastAmount(text: string, t: Uint16Array, b: number, e: number): string | null {
+  let p = b;
+  const c0 = t[p] as number;
+  const neg = c0 === 45;
+  if (neg || c0 === 43) p++;
+  while (p < e && (t[p] as number) === 48) p++;
+  const sig = p;
+  while (p < e) {
+    const c = t[p] as number;
+    if (c < 48 || c > 57) break;
+    p++;
+  }
+  if (p !== e - 3 || (t[p] as number) !== 46 || p - sig > 10) return null;
+  const f0 = t[p + 1] as number;
+  const f1 = t[p + 2] as number;
+  if (f0 < 48 || f0 > 57 || f1 < 48 || f1 > 57) return null;
+  const frac = text.slice(p + 1, e);
+  if (sig === p) return neg && (f0 !== 48 || f1 !== 48) ? '-0.' + frac : '0.' + frac;
+  return (neg ? '-' : '') + text.slice(sig, p) + '.' + frac;
+}
 
 const CONVERTERS: Record<CclfFieldType, Converter | null> = {
   text: null,
@@ -101,6 +173,107 @@ export function createCclfParser(kind: CclfKind, options: CclfParserOptions): Cc
     (f, i) => kind === 'CCLF0' || f.required || convs[i] !== null || used?.has(i) === true,
   );
   const values: Values = new Array<string | null>(n).fill(null);
+  // The compiled reader of the fast path: the wanted fields only, as flat typed arrays.
+  const fastIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (wanted[i]) fastIdx.push(i);
+  const fn = fastIdx.length;
+  const fIdx = Int32Array.from(fastIdx);
+  const fStart = Int32Array.from(fastIdx, (i) => starts[i] as number);
+  const fEnd = Int32Array.from(fastIdx, (i) => ends[i] as number);
+  const fType = Uint8Array.from(fastIdx, (i) => FAST_TYPE[(fields[i] as CclfField).type]);
+  const fReq = Uint8Array.from(fastIdx, (i) => (required[i] ? 1 : 0));
+  // Checked but never read by the mapper: the fast path checks them without copying the value.
+  const fMapped = Uint8Array.from(fastIdx, (i) => (required[i] || used?.has(i) === true ? 1 : 0));
+  const dates = new Map<number, string>();
+  let scratch = new Uint16Array(1024);
+  let scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+
+  /**
+   * Fast path: reads the wanted fields straight from the line, accepting only values in the
+   * canonical shape of their type (what CMS writes). Any blank required field, non-canonical or
+   * invalid value returns false and the line goes through the general loop below, which gives the
+   * very same values for canonical input and names every problem.
+   */
+  const fast = (text: string): boolean => {
+    const len = text.length;
+    if (!LITTLE_ENDIAN) return false;
+    if (len > scratch.length) {
+      scratch = new Uint16Array(len + 512);
+      scratchBytes = Buffer.from(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+    }
+    // One native copy of the line as UTF-16 code units (exact, any character), then every
+    // check reads the typed array: several times cheaper than charCodeAt on a sliced string.
+    scratchBytes.write(text, 0, 'utf16le');
+    const u = scratch;
+    for (let j = 0; j < fn; j++) {
+      let b = fStart[j] as number;
+      let e = fEnd[j] as number;
+      if (e > len) e = len;
+      while (e > b && (u[e - 1] as number) === 32) e--;
+      while (b < e && (u[b] as number) === 32) b++;
+      const i = fIdx[j] as number;
+      if (b >= e || (e - b === 1 && (u[b] as number) === 126)) {
+        if (fReq[j] === 1) return false;
+        values[i] = null;
+        continue;
+      }
+      switch (fType[j] as number) {
+        case T_INT: {
+          for (let p = b; p < e; p++) {
+            const c = u[p] as number;
+            if (c < 48 || c > 57) return false;
+          }
+          if (fMapped[j] === 1) values[i] = text.slice(b, e);
+          break;
+        }
+        case T_DATE: {
+          const d = fastDate(u, b, e);
+          if (d < 0) return false;
+          if (d === 0) {
+            // A placeholder reads as blank: REQUIRED when the field is.
+            if (fReq[j] === 1) return false;
+            values[i] = null;
+            break;
+          }
+          if (fMapped[j] === 0) break;
+          // Dates repeat across fields and lines: one string per distinct date.
+          let v = dates.get(d);
+          if (v === undefined) {
+            v = text.slice(b, e);
+            if (dates.size >= 10_000) dates.clear();
+            dates.set(d, v);
+          }
+          values[i] = v;
+          break;
+        }
+        case T_AMOUNT: {
+          const a = fastAmount(text, u, b, e);
+          if (a === null) return false;
+          values[i] = a;
+          break;
+        }
+        case T_DECIMAL: {
+          let p = b;
+          const c0 = u[p] as number;
+          if (c0 === 45 || c0 === 43) p++;
+          let digits = 0;
+          let point = false;
+          for (; p < e; p++) {
+            const c = u[p] as number;
+            if (c >= 48 && c <= 57) digits++;
+            else if (c === 46 && !point) point = true;
+            else return false;
+          }
+          if (digits === 0) return false;
+          if (fMapped[j] === 1) values[i] = text.slice(b, e);
+          break;
+        }
+        default:
+          values[i] = text.slice(b, e);
+      }
+    }
+    return true;
+  };
   const ctx: MapContext = {
     sourceFile: options.sourceFile,
     sourceFileSha256: options.sourceFileSha256 ?? null,
@@ -177,44 +350,47 @@ export function createCclfParser(kind: CclfKind, options: CclfParserOptions): Cc
         return { records: NO_RECORDS, problems: [p] };
       }
       let ps: ParseProblem[] | null = null;
-      for (let i = 0; i < n; i++) {
-        if (!wanted[i]) continue;
-        // Trim by index and slice once: padded fields cost one substring, blank ones nothing.
-        let b = starts[i] as number;
-        let e = Math.min(ends[i] as number, text.length);
-        while (e > b && text.charCodeAt(e - 1) === 32) e--;
-        while (b < e && text.charCodeAt(b) === 32) b++;
-        // `~` is CMS's "no value" placeholder (Tuva nulls it in CLM_MDCR_NPMT_RSN_CD); blank it everywhere.
-        let v: string | null | Invalid =
-          b >= e || (e - b === 1 && text.charCodeAt(b) === 126) ? null : text.slice(b, e);
-        const conv = convs[i];
-        if (conv !== null && conv !== undefined && v !== null) v = conv(v);
-        if (v === INVALID) {
-          const f = fields[i];
-          const rule = RULES[f?.type ?? 'text'];
-          (ps ??= []).push({ line: lineNo, field: f?.name, code: rule.code, message: rule.message });
-          values[i] = null;
-        } else {
-          if (v === null && required[i] === true)
-            (ps ??= []).push({
-              line: lineNo,
-              field: fields[i]?.name,
-              code: 'REQUIRED',
-              message: 'expected a value (required field)',
-            });
-          values[i] = v;
+      if (!fast(text))
+        for (let i = 0; i < n; i++) {
+          if (!wanted[i]) continue;
+          // Trim by index and slice once: padded fields cost one substring, blank ones nothing.
+          let b = starts[i] as number;
+          let e = Math.min(ends[i] as number, text.length);
+          while (e > b && text.charCodeAt(e - 1) === 32) e--;
+          while (b < e && text.charCodeAt(b) === 32) b++;
+          // `~` is CMS's "no value" placeholder (Tuva nulls it in CLM_MDCR_NPMT_RSN_CD); blank it everywhere.
+          let v: string | null | Invalid =
+            b >= e || (e - b === 1 && text.charCodeAt(b) === 126) ? null : text.slice(b, e);
+          const conv = convs[i];
+          if (conv !== null && conv !== undefined && v !== null) v = conv(v);
+          if (v === INVALID) {
+            const f = fields[i];
+            const rule = RULES[f?.type ?? 'text'];
+            (ps ??= []).push({ line: lineNo, field: f?.name, code: rule.code, message: rule.message });
+            values[i] = null;
+          } else {
+            if (v === null && required[i] === true)
+              (ps ??= []).push({
+                line: lineNo,
+                field: fields[i]?.name,
+                code: 'REQUIRED',
+                message: 'expected a value (required field)',
+              });
+            values[i] = v;
+          }
         }
-      }
       if (ps !== null) {
         keep(ps);
         return { records: NO_RECORDS, problems: ps };
       }
       ctx.lineNumber = lineNo;
-      ctx.problems = [];
       const rec = mapper(values, ctx);
       if (ctx.problems.length > 0) {
-        keep(ctx.problems);
-        return { records: NO_RECORDS, problems: ctx.problems };
+        // Handed out with the result: the next line gets a fresh list.
+        const mapped = ctx.problems;
+        ctx.problems = [];
+        keep(mapped);
+        return { records: NO_RECORDS, problems: mapped };
       }
       if (rec === null) return { records: NO_RECORDS, problems: NO_PROBLEMS };
       records++;
@@ -284,9 +460,9 @@ export interface ParseCclfFileOptions {
 }
 
 /**
- * Parse a CCLF file from disk, streaming (readline over a latin1 stream: CCLF is fixed-width
- * ASCII, and latin1 keeps one byte = one character so positions never shift on a stray
- * non-ASCII byte). The kind comes from the file name and the first record (detectCclfKind);
+ * Parse a CCLF file from disk, streaming (LineSplitter, readline's line rules, over a latin1
+ * stream: CCLF is fixed-width ASCII, and latin1 keeps one byte = one character so positions never
+ * shift on a stray non-ASCII byte). The kind comes from the file name and the first record (detectCclfKind);
  * an undetectable file ends at once with an UNKNOWN_LAYOUT problem.
  */
 export function parseCclfFile(
@@ -307,38 +483,60 @@ export async function* parseCclfStream(
   options: ParseCclfFileOptions = {},
 ): AsyncGenerator<CclfFileItem> {
   if (input.readableEncoding === null) input.setEncoding('latin1');
-  const rl = createInterface({ input, crlfDelay: Infinity });
+  const lines = new LineSplitter();
   let parser: CclfParser | null = null;
   let lineNo = 0;
-  try {
-    for await (const text of rl) {
-      lineNo++;
-      if (parser === null) {
-        let kind = options.kind;
-        if (kind === undefined) {
-          const d = detectCclfKind(name, text);
-          if (!d.ok) {
-            yield {
-              type: 'end',
-              kind: null,
-              summary: { format: 'CCLF', lines: 0, records: 0, problems: [d.problem] },
-              cclf0: [],
-            };
-            return;
-          }
-          kind = d.kind;
+  let undetected: ParseProblem | null = null;
+  // One line: the first one also picks the kind (null when it cannot be detected).
+  const parseLine = (text: string): CclfFileItem | null => {
+    lineNo++;
+    if (parser === null) {
+      let kind = options.kind;
+      if (kind === undefined) {
+        const d = detectCclfKind(name, text);
+        if (!d.ok) {
+          undetected = d.problem;
+          return null;
         }
-        parser = createCclfParser(kind, {
-          sourceFile: name,
-          sourceFileSha256: options.sourceFileSha256 ?? null,
-          maxProblems: options.maxProblems,
-        });
+        kind = d.kind;
       }
-      const r = parser.line(text, lineNo);
-      yield { type: 'line', lineNumber: lineNo, records: r.records, problems: r.problems };
+      parser = createCclfParser(kind, {
+        sourceFile: name,
+        sourceFileSha256: options.sourceFileSha256 ?? null,
+        maxProblems: options.maxProblems,
+      });
+    }
+    const r = parser.line(text, lineNo);
+    return { type: 'line', lineNumber: lineNo, records: r.records, problems: r.problems };
+  };
+  const unknown = (): CclfFileItem => ({
+    type: 'end',
+    kind: null,
+    summary: { format: 'CCLF', lines: 0, records: 0, problems: undetected === null ? [] : [undetected] },
+    cclf0: [],
+  });
+  try {
+    for await (const chunk of input as AsyncIterable<string | Buffer>) {
+      lines.feed(typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+      for (let text = lines.next(); text !== null; text = lines.next()) {
+        const item = parseLine(text);
+        if (item === null) {
+          yield unknown();
+          return;
+        }
+        yield item;
+      }
+    }
+    const last = lines.end();
+    if (last !== null) {
+      const item = parseLine(last);
+      if (item === null) {
+        yield unknown();
+        return;
+      }
+      yield item;
     }
   } finally {
-    rl.close();
     input.destroy();
   }
   if (parser === null) {
