@@ -4,6 +4,10 @@
  * and `lineNumber` are set by the parser, never by a mapping.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCHEMA_DIR } from '../../../schemas/codec-core.ts';
+
 /** How a target field's text is converted (see docs/claims-payer-mapping.md, "Target fields"). */
 export type TargetKind =
   | 'string' // trimmed text
@@ -32,80 +36,113 @@ export interface TargetField {
   fallback?: string | null | readonly string[];
 }
 
-const MEMBER_ID_TYPES = ['MBI', 'HICN', 'PAYER_MEMBER_ID', 'MRN', 'OTHER'] as const;
+/** Fields the parser sets itself; a mapping never does. */
+const PARSER_FIELDS = new Set(['sourceFile', 'sourceFileSha256', 'lineNumber']);
+
+interface AvroField {
+  name: string;
+  type: unknown;
+  default?: unknown;
+}
+
+/**
+ * Builds a target table from the Avro schema (the source of truth for names, enum symbols,
+ * defaults and which fields are required) and the conversion kind of each field, which the
+ * schema cannot say. A field missing on either side is a programming error, caught at load.
+ */
+function targetsFrom(
+  topic: string,
+  kinds: Readonly<Record<string, TargetKind>>,
+  fallbacks: Readonly<Record<string, string>> = {},
+): Readonly<Record<string, TargetField>> {
+  const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, `${topic}.avsc`), 'utf8')) as {
+    fields: AvroField[];
+  };
+  const out: Record<string, TargetField> = {};
+  for (const field of schema.fields) {
+    if (PARSER_FIELDS.has(field.name)) continue;
+    const kind = kinds[field.name];
+    if (kind === undefined)
+      throw new Error(`${topic}.${field.name} has no conversion kind in mapping/targets.ts`);
+    const type = field.type as { type?: string; symbols?: string[] } | unknown[];
+    const nullable = Array.isArray(type) && type.includes('null');
+    const target: TargetField = { kind };
+    if (!Array.isArray(type) && type.type === 'array') target.array = true;
+    if (!Array.isArray(type) && type.type === 'enum') target.symbols = type.symbols;
+    const fallback = fallbacks[field.name] ?? (field.default as TargetField['fallback']);
+    if (fallback !== undefined) target.fallback = fallback;
+    else if (!nullable) target.schemaRequired = true;
+    out[field.name] = target;
+  }
+  for (const name of Object.keys(kinds)) {
+    if (out[name] === undefined)
+      throw new Error(`mapping/targets.ts names ${topic}.${name}, which the schema does not have`);
+  }
+  return out;
+}
 
 /** claim.line.v1 fields a mapping may set (schemas/claim.line.v1.avsc). */
-export const CLAIM_TARGETS: Readonly<Record<string, TargetField>> = {
-  sourceFormat: {
-    kind: 'enum',
-    symbols: [
-      'CCLF1',
-      'CCLF2',
-      'CCLF3',
-      'CCLF4',
-      'CCLF5',
-      'CCLF6',
-      'CCLF7',
-      'CCLF8',
-      'CCLF9',
-      'X12_837P',
-      'X12_837I',
-      'PAYER_CSV',
-    ],
-    fallback: 'PAYER_CSV',
+export const CLAIM_TARGETS: Readonly<Record<string, TargetField>> = targetsFrom(
+  'claim.line.v1',
+  {
+    sourceFormat: 'enum',
+    claimId: 'string',
+    claimLineNumber: 'int',
+    claimControlNumber: 'string',
+    claimTypeCode: 'string',
+    adjustmentTypeCode: 'string',
+    claimEffectiveDate: 'date',
+    frequencyCode: 'string',
+    memberId: 'string',
+    memberIdType: 'enum',
+    fromDate: 'date',
+    thruDate: 'date',
+    serviceFromDate: 'date',
+    serviceThruDate: 'date',
+    placeOfService: 'string',
+    procedureCode: 'code',
+    procedureModifiers: 'code',
+    diagnosisCodes: 'icd10',
+    icdProcedureCodes: 'icd10pcs',
+    revenueCode: 'string',
+    ndcCode: 'string',
+    renderingNpi: 'npi',
+    billingNpi: 'npi',
+    billingTin: 'tin',
+    billingCcn: 'string',
+    providerSpecialtyCode: 'string',
+    nonPaymentReasonCode: 'string',
+    allowedAmount: 'amount',
+    paidAmount: 'amount',
   },
-  claimId: { kind: 'string', schemaRequired: true },
-  claimLineNumber: { kind: 'int', fallback: null },
-  claimControlNumber: { kind: 'string', fallback: null },
-  claimTypeCode: { kind: 'string', fallback: null },
-  adjustmentTypeCode: { kind: 'string', fallback: null },
-  claimEffectiveDate: { kind: 'date', fallback: null },
-  frequencyCode: { kind: 'string', fallback: null },
-  memberId: { kind: 'string', schemaRequired: true },
-  memberIdType: { kind: 'enum', symbols: MEMBER_ID_TYPES, schemaRequired: true },
-  fromDate: { kind: 'date', fallback: null },
-  thruDate: { kind: 'date', fallback: null },
-  serviceFromDate: { kind: 'date', fallback: null },
-  serviceThruDate: { kind: 'date', fallback: null },
-  placeOfService: { kind: 'string', fallback: null },
-  procedureCode: { kind: 'code', fallback: null },
-  procedureModifiers: { kind: 'code', array: true, fallback: [] },
-  diagnosisCodes: { kind: 'icd10', array: true, fallback: [] },
-  icdProcedureCodes: { kind: 'icd10pcs', array: true, fallback: [] },
-  revenueCode: { kind: 'string', fallback: null },
-  ndcCode: { kind: 'string', fallback: null },
-  renderingNpi: { kind: 'npi', fallback: null },
-  billingNpi: { kind: 'npi', fallback: null },
-  billingTin: { kind: 'tin', fallback: null },
-  billingCcn: { kind: 'string', fallback: null },
-  providerSpecialtyCode: { kind: 'string', fallback: null },
-  nonPaymentReasonCode: { kind: 'string', fallback: null },
-  allowedAmount: { kind: 'amount', fallback: null },
-  paidAmount: { kind: 'amount', fallback: null },
-};
+  { sourceFormat: 'PAYER_CSV' },
+);
 
 /** roster.member.v1 fields a mapping may set (schemas/roster.member.v1.avsc). */
-export const ROSTER_TARGETS: Readonly<Record<string, TargetField>> = {
-  sourceFormat: { kind: 'enum', symbols: ['MSSP_ALR', 'CCLF8', 'PAYER_CSV', 'OTHER'], fallback: 'PAYER_CSV' },
-  contractId: { kind: 'string', fallback: null },
-  memberId: { kind: 'string', schemaRequired: true },
-  memberIdType: { kind: 'enum', symbols: MEMBER_ID_TYPES, schemaRequired: true },
-  familyName: { kind: 'string', fallback: null },
-  givenName: { kind: 'string', fallback: null },
-  middleName: { kind: 'string', fallback: null },
-  birthDate: { kind: 'date', fallback: null },
-  // Avro default U (HL7 table 0001 "unknown").
-  sex: { kind: 'enum', symbols: ['F', 'M', 'O', 'U', 'A', 'N'], fallback: 'U' },
-  deathDate: { kind: 'date', fallback: null },
-  postalCode: { kind: 'postal', fallback: null },
-  phone: { kind: 'phone', fallback: null },
-  pcpNpi: { kind: 'npi', fallback: null },
-  pcpTin: { kind: 'tin', fallback: null },
-  effectiveDate: { kind: 'date', fallback: null },
-  termDate: { kind: 'date', fallback: null },
-  product: { kind: 'string', fallback: null },
-  lineOfBusiness: { kind: 'string', fallback: null },
-};
+export const ROSTER_TARGETS: Readonly<Record<string, TargetField>> = targetsFrom(
+  'roster.member.v1',
+  {
+    sourceFormat: 'enum',
+    contractId: 'string',
+    memberId: 'string',
+    memberIdType: 'enum',
+    familyName: 'string',
+    givenName: 'string',
+    middleName: 'string',
+    birthDate: 'date',
+    sex: 'enum', // Avro default U (HL7 table 0001 "unknown")
+    deathDate: 'date',
+    postalCode: 'postal',
+    phone: 'phone',
+    pcpNpi: 'npi',
+    pcpTin: 'tin',
+    effectiveDate: 'date',
+    termDate: 'date',
+    product: 'string',
+    lineOfBusiness: 'string',
+  },
+  { sourceFormat: 'PAYER_CSV' },
+);
 
 /** Target fields of a mapping kind. */
 export function targetsOf(kind: 'claims' | 'roster'): Readonly<Record<string, TargetField>> {
