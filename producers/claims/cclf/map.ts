@@ -333,26 +333,56 @@ function mapCclf4(): Mapper {
   };
 }
 
+/** Fields both Part B line files (CCLF5 physician, CCLF6 DME) carry under the same names. */
+const PART_B_COMMON = [
+  'CUR_CLM_UNIQ_ID',
+  'CLM_LINE_NUM',
+  'BENE_MBI_ID',
+  'CLM_TYPE_CD',
+  'CLM_FROM_DT',
+  'CLM_THRU_DT',
+  'CLM_POS_CD',
+  'CLM_LINE_FROM_DT',
+  'CLM_LINE_THRU_DT',
+  'CLM_LINE_HCPCS_CD',
+  'CLM_LINE_CVRD_PD_AMT',
+  'CLM_ADJSMT_TYPE_CD',
+  'CLM_EFCTV_DT',
+  'CLM_CNTL_NUM',
+  'CLM_LINE_ALOWD_CHRG_AMT',
+] as const;
+
+/**
+ * The part of a Part B line mapping that CCLF5 and CCLF6 share: claim identity and version,
+ * dates, place of service, HCPCS and amounts. Each file then adds its own provider fields.
+ */
+function partBLine(layout: CclfLayout): (v: Values, ctx: MapContext) => ClaimLineValue {
+  const k = keys(layout, PART_B_COMMON);
+  return (v, ctx) => {
+    const r = claimLine(ctx, layout.kind, v[k.CUR_CLM_UNIQ_ID] as string, v[k.BENE_MBI_ID] as string);
+    r.claimLineNumber = lineNum(v[k.CLM_LINE_NUM]);
+    r.claimControlNumber = v[k.CLM_CNTL_NUM] ?? null;
+    r.claimTypeCode = v[k.CLM_TYPE_CD] ?? null;
+    r.adjustmentTypeCode = adj(v[k.CLM_ADJSMT_TYPE_CD]);
+    r.claimEffectiveDate = v[k.CLM_EFCTV_DT] ?? null;
+    r.fromDate = v[k.CLM_FROM_DT] ?? null;
+    r.thruDate = v[k.CLM_THRU_DT] ?? null;
+    r.serviceFromDate = v[k.CLM_LINE_FROM_DT] ?? null;
+    r.serviceThruDate = v[k.CLM_LINE_THRU_DT] ?? null;
+    r.placeOfService = v[k.CLM_POS_CD] ?? null;
+    r.procedureCode = upper(v[k.CLM_LINE_HCPCS_CD]);
+    r.allowedAmount = v[k.CLM_LINE_ALOWD_CHRG_AMT] ?? null;
+    r.paidAmount = v[k.CLM_LINE_CVRD_PD_AMT] ?? null;
+    return r;
+  };
+}
+
 function mapCclf5(): Mapper {
+  const common = partBLine(CCLF5);
   const k = keys(CCLF5, [
-    'CUR_CLM_UNIQ_ID',
-    'CLM_LINE_NUM',
-    'BENE_MBI_ID',
-    'CLM_TYPE_CD',
-    'CLM_FROM_DT',
-    'CLM_THRU_DT',
     'CLM_PRVDR_SPCLTY_CD',
-    'CLM_POS_CD',
-    'CLM_LINE_FROM_DT',
-    'CLM_LINE_THRU_DT',
-    'CLM_LINE_HCPCS_CD',
-    'CLM_LINE_CVRD_PD_AMT',
     'CLM_RNDRG_PRVDR_TAX_NUM',
     'RNDRG_PRVDR_NPI_NUM',
-    'CLM_ADJSMT_TYPE_CD',
-    'CLM_EFCTV_DT',
-    'CLM_CNTL_NUM',
-    'CLM_LINE_ALOWD_CHRG_AMT',
     'DGNS_PRCDR_ICD_IND',
     'CLM_RNDRG_PRVDR_NPI_NUM',
   ] as const);
@@ -362,66 +392,23 @@ function mapCclf5(): Mapper {
   const dx = dxNames.map((n) => idx(CCLF5, n));
   return (v, ctx) => {
     if (!icd10Only(v, k.DGNS_PRCDR_ICD_IND, ctx)) return null;
-    const r = claimLine(ctx, 'CCLF5', v[k.CUR_CLM_UNIQ_ID] as string, v[k.BENE_MBI_ID] as string);
-    r.claimLineNumber = lineNum(v[k.CLM_LINE_NUM]);
-    r.claimControlNumber = v[k.CLM_CNTL_NUM] ?? null;
-    r.claimTypeCode = v[k.CLM_TYPE_CD] ?? null;
-    r.adjustmentTypeCode = adj(v[k.CLM_ADJSMT_TYPE_CD]);
-    r.claimEffectiveDate = v[k.CLM_EFCTV_DT] ?? null;
-    r.fromDate = v[k.CLM_FROM_DT] ?? null;
-    r.thruDate = v[k.CLM_THRU_DT] ?? null;
-    r.serviceFromDate = v[k.CLM_LINE_FROM_DT] ?? null;
-    r.serviceThruDate = v[k.CLM_LINE_THRU_DT] ?? null;
-    r.placeOfService = v[k.CLM_POS_CD] ?? null;
-    r.procedureCode = upper(v[k.CLM_LINE_HCPCS_CD]);
+    const r = common(v, ctx);
     r.procedureModifiers = modifiers(v, mdfr);
     r.diagnosisCodes = diagnoses(v, dx, dxNames, ctx);
     r.renderingNpi = v[k.RNDRG_PRVDR_NPI_NUM] ?? v[k.CLM_RNDRG_PRVDR_NPI_NUM] ?? null;
     r.billingTin = v[k.CLM_RNDRG_PRVDR_TAX_NUM] ?? null;
     r.providerSpecialtyCode = v[k.CLM_PRVDR_SPCLTY_CD] ?? null;
-    r.allowedAmount = v[k.CLM_LINE_ALOWD_CHRG_AMT] ?? null;
-    r.paidAmount = v[k.CLM_LINE_CVRD_PD_AMT] ?? null;
     return { topic: 'claim.line.v1', value: r };
   };
 }
 
 function mapCclf6(): Mapper {
-  const k = keys(CCLF6, [
-    'CUR_CLM_UNIQ_ID',
-    'CLM_LINE_NUM',
-    'BENE_MBI_ID',
-    'CLM_TYPE_CD',
-    'CLM_FROM_DT',
-    'CLM_THRU_DT',
-    'CLM_POS_CD',
-    'CLM_LINE_FROM_DT',
-    'CLM_LINE_THRU_DT',
-    'CLM_LINE_HCPCS_CD',
-    'CLM_LINE_CVRD_PD_AMT',
-    'PAYTO_PRVDR_NPI_NUM',
-    'CLM_ADJSMT_TYPE_CD',
-    'CLM_EFCTV_DT',
-    'CLM_CNTL_NUM',
-    'CLM_LINE_ALOWD_CHRG_AMT',
-    'CLM_BLG_PRVDR_NPI_NUM',
-  ] as const);
+  const common = partBLine(CCLF6);
+  const k = keys(CCLF6, ['PAYTO_PRVDR_NPI_NUM', 'CLM_BLG_PRVDR_NPI_NUM'] as const);
   return (v, ctx) => {
-    const r = claimLine(ctx, 'CCLF6', v[k.CUR_CLM_UNIQ_ID] as string, v[k.BENE_MBI_ID] as string);
-    r.claimLineNumber = lineNum(v[k.CLM_LINE_NUM]);
-    r.claimControlNumber = v[k.CLM_CNTL_NUM] ?? null;
-    r.claimTypeCode = v[k.CLM_TYPE_CD] ?? null;
-    r.adjustmentTypeCode = adj(v[k.CLM_ADJSMT_TYPE_CD]);
-    r.claimEffectiveDate = v[k.CLM_EFCTV_DT] ?? null;
-    r.fromDate = v[k.CLM_FROM_DT] ?? null;
-    r.thruDate = v[k.CLM_THRU_DT] ?? null;
-    r.serviceFromDate = v[k.CLM_LINE_FROM_DT] ?? null;
-    r.serviceThruDate = v[k.CLM_LINE_THRU_DT] ?? null;
-    r.placeOfService = v[k.CLM_POS_CD] ?? null;
-    r.procedureCode = upper(v[k.CLM_LINE_HCPCS_CD]);
+    const r = common(v, ctx);
     r.procedureModifiers = [];
     r.billingNpi = v[k.CLM_BLG_PRVDR_NPI_NUM] ?? v[k.PAYTO_PRVDR_NPI_NUM] ?? null;
-    r.allowedAmount = v[k.CLM_LINE_ALOWD_CHRG_AMT] ?? null;
-    r.paidAmount = v[k.CLM_LINE_CVRD_PD_AMT] ?? null;
     return { topic: 'claim.line.v1', value: r };
   };
 }
