@@ -521,18 +521,15 @@ function mapEncounter(ctx: Ctx, pv1: Hl7Segment, p: PatientRef, evn: Hl7Segment 
   });
 }
 
+/** A field the event cannot do without is empty: an ERROR DQ event, and no event is emitted. */
+function missingRequired(ctx: Ctx, key: string, seg: Hl7Segment, field: number, detail: string): void {
+  dq(ctx, key, 'REQUIRED_FIELD_MISSING', 'ERROR', seg, where(ctx, seg, field), detail);
+}
+
 function mapDiagnosis(ctx: Ctx, dg1: Hl7Segment, p: PatientRef): void {
   const code = val(dg1, 3);
   if (code === undefined) {
-    dq(
-      ctx,
-      p.key,
-      'REQUIRED_FIELD_MISSING',
-      'ERROR',
-      dg1,
-      where(ctx, dg1, 3),
-      'DG1-3 diagnosis code is empty; no DIAGNOSIS event',
-    );
+    missingRequired(ctx, p.key, dg1, 3, 'DG1-3 diagnosis code is empty; no DIAGNOSIS event');
     return;
   }
   // DG1-2 (coding method, deprecated since v2.3) carries the system in older feeds.
@@ -590,15 +587,7 @@ function mapDiagnosis(ctx: Ctx, dg1: Hl7Segment, p: PatientRef): void {
 function mapProcedure(ctx: Ctx, pr1: Hl7Segment, p: PatientRef): void {
   const code = val(pr1, 3);
   if (code === undefined) {
-    dq(
-      ctx,
-      p.key,
-      'REQUIRED_FIELD_MISSING',
-      'ERROR',
-      pr1,
-      where(ctx, pr1, 3),
-      'PR1-3 procedure code is empty; no PROCEDURE event',
-    );
+    missingRequired(ctx, p.key, pr1, 3, 'PR1-3 procedure code is empty; no PROCEDURE event');
     return;
   }
   const performedAt = instantOf(ctx, p.key, pr1, 5);
@@ -759,26 +748,16 @@ function num(text: string | undefined): number | null {
 function mapObservation(ctx: Ctx, obx: Hl7Segment, o: OrderCtx | undefined, p: PatientRef): void {
   const code = loincOf(ctx, p.key, obx, 3);
   if (code === null) {
-    dq(
-      ctx,
-      p.key,
-      'REQUIRED_FIELD_MISSING',
-      'ERROR',
-      obx,
-      where(ctx, obx, 3),
-      'OBX-3 observation identifier is empty; no OBSERVATION event',
-    );
+    missingRequired(ctx, p.key, obx, 3, 'OBX-3 observation identifier is empty; no OBSERVATION event');
     return;
   }
   const status = val(obx, 11);
   if (status === undefined) {
-    dq(
+    missingRequired(
       ctx,
       p.key,
-      'REQUIRED_FIELD_MISSING',
-      'ERROR',
       obx,
-      where(ctx, obx, 11),
+      11,
       'OBX-11 result status (table 0085, required) is empty; no OBSERVATION event, since whether it counts as evidence is unknown',
     );
     return;
