@@ -23,7 +23,9 @@ const TOPICS = [
   'clinical.event.v1',
   'deadletter.v1',
   'dq.event.v1',
+  'file.manifest.v1',
   'hl7.raw.v1',
+  'member.xref.v1',
   'patient.activity.v1',
   'roster.member.v1',
 ];
@@ -86,6 +88,8 @@ describe('schema files', () => {
       'dq.event.v1': 'DataQualityEvent',
       'clinical.event.v1': 'ClinicalEvent',
       'patient.activity.v1': 'PatientActivity',
+      'member.xref.v1': 'MemberXref',
+      'file.manifest.v1': 'FileManifest',
     };
     expect(type.name).toBe(`org.gapstream.v1.${expected[topic]}`);
   });

@@ -13,7 +13,7 @@
  * checked with lstat and files opened with O_NOFOLLOW, then checked with fstat.
  */
 import { createHash } from 'node:crypto';
-import { constants, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import {
   Hl7ErrorCode,
@@ -28,7 +28,9 @@ import { ConfigError } from '../../runtime/errors.ts';
 import { validateMllpConfig } from '../mllp/config.ts';
 import { createHl7Intake, type Hl7Intake, type Hl7Origin, type Hl7Outcome } from '../mllp/intake.ts';
 import { validateHl7FileConfig, type Hl7FileSettings } from './config.ts';
-import { checkFileName, safeStandIn } from './names.ts';
+import { freeName, isErrno, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
+import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
+import { safeStandIn } from '../../runtime/drop-dir/names.ts';
 import {
   countOutcomes,
   reportControlId,
@@ -42,7 +44,6 @@ export const HL7_FILES_STAGE = 'hl7-files';
 export const HL7_FILES_COMPONENT = 'producers/hl7-files';
 /** The four directories under the drop root. */
 export const DROP_DIRS = ['inbox', 'processing', 'done', 'quarantine'] as const;
-const MARKER = '.done';
 /** Messages per durable write: bounds one write; the group-commit writer caps a send at 1000 records. */
 const DEFAULT_MESSAGES_PER_WRITE = 500;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -87,52 +88,6 @@ function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-function isErrno(err: unknown, code: string): boolean {
-  return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await fsp.lstat(path);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return false;
-    throw err;
-  }
-}
-
-/** A name in `dir` not taken yet: `name`, else `name~2`, `name~3`, … (with its report names free too). */
-async function freeName(dir: string, name: string): Promise<string> {
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? name : `${name}~${n}`;
-    if (!(await exists(join(dir, candidate))) && !(await exists(join(dir, `${candidate}.report.json`))))
-      return candidate;
-  }
-}
-
-/** Writes a file atomically (temp + fsync + rename), so a report is never half written. */
-async function writeAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await fsp.open(tmp, 'w', 0o640);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, path);
-}
-
-/** fsyncs a directory so a rename in it survives a power loss. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Reads a regular file without following a symlink (O_NOFOLLOW), checking the type and size on
  * the open descriptor (no race between check and read).
@@ -141,17 +96,10 @@ async function readRegular(
   path: string,
   maxBytes: number,
 ): Promise<{ kind: 'ok'; bytes: Buffer } | { kind: 'not-regular' } | { kind: 'too-large'; size: number }> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    if (isErrno(err, 'ELOOP') || isErrno(err, 'EISDIR') || isErrno(err, 'ENXIO'))
-      return { kind: 'not-regular' };
-    throw err;
-  }
+  const fh = await openRegular(path);
+  if (fh === null) return { kind: 'not-regular' };
   try {
     const st = await fh.stat();
-    if (!st.isFile()) return { kind: 'not-regular' };
     if (st.size > maxBytes) return { kind: 'too-large', size: st.size };
     return { kind: 'ok', bytes: await fh.readFile() };
   } finally {
@@ -256,10 +204,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: HL7_FILES_COMPONENT });
   const perWrite = Math.max(1, deps.messagesPerWrite ?? DEFAULT_MESSAGES_PER_WRITE);
-  /** stable mode: what the previous poll saw per inbox name. */
-  let seen = new Map<string, { size: number; mtimeMs: number }>();
-  /** Names already logged as ignored (log once). */
-  const ignored = new Set<string>();
+  const scanner = new InboxScanner(dirs.inbox, settings.complete, log);
   let prepared = false;
   let running: Promise<FileResult[]> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -409,71 +354,24 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
 
   /** The complete, takeable files of inbox/, in name order; refused names are quarantined. */
   async function scanInbox(results: FileResult[]): Promise<string[]> {
-    const entries = await fsp.readdir(dirs.inbox, { withFileTypes: true });
-    const names = new Set(entries.map((e) => e.name));
-    const next = new Map<string, { size: number; mtimeMs: number }>();
-    const ready: string[] = [];
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const name = e.name;
-      const verdict = checkFileName(name);
-      if (verdict.kind === 'ignore') {
-        if (!ignored.has(name)) {
-          ignored.add(name);
-          log.info({ reason: verdict.reason }, 'inbox entry ignored');
-        }
-        continue;
-      }
-      if (verdict.kind === 'refuse') {
-        // Moved away under a safe name so it can be looked at, never read as HL7.
-        const stand = safeStandIn(name, now());
-        try {
-          results.push(
-            await quarantine(dirs.inbox, name, stand, {
-              sizeBytes: null,
-              sha256: null,
-              batch: null,
-              messages: [],
-              counts: countOutcomes([]),
-              problem: {
-                code: 'HL7_FILE_NAME_REFUSED',
-                hl7Code: null,
-                reason: `file name refused: ${verdict.reason}`,
-              },
-            }),
-          );
-        } catch (err) {
-          if (!isErrno(err, 'ENOENT')) throw err;
-        }
-        continue;
-      }
-      if (settings.complete === 'marker' && name.endsWith(MARKER)) continue;
-      let st;
+    const { ready, refused } = await scanner.scan();
+    for (const { name, reason } of refused) {
+      // Moved away under a safe name so it can be looked at, never read as HL7.
       try {
-        st = await fsp.lstat(join(dirs.inbox, name));
+        results.push(
+          await quarantine(dirs.inbox, name, safeStandIn(name, now()), {
+            sizeBytes: null,
+            sha256: null,
+            batch: null,
+            messages: [],
+            counts: countOutcomes([]),
+            problem: { code: 'HL7_FILE_NAME_REFUSED', hl7Code: null, reason: `file name refused: ${reason}` },
+          }),
+        );
       } catch (err) {
-        if (isErrno(err, 'ENOENT')) continue;
-        throw err;
+        if (!isErrno(err, 'ENOENT')) throw err;
       }
-      if (st.isDirectory()) {
-        if (!ignored.has(name)) {
-          ignored.add(name);
-          log.warn({}, 'a directory in inbox/ is ignored: drop files only');
-        }
-        continue;
-      }
-      if (!st.isFile() && !st.isSymbolicLink()) continue; // FIFOs, sockets: never opened
-      if (settings.complete === 'marker') {
-        if (names.has(name + MARKER) || st.isSymbolicLink()) ready.push(name);
-        continue;
-      }
-      // stable: the same size and mtime as the previous poll (a symlink is taken at once, to be
-      // quarantined: it is never followed).
-      const prev = seen.get(name);
-      if (st.isSymbolicLink() || (prev !== undefined && prev.size === st.size && prev.mtimeMs === st.mtimeMs))
-        ready.push(name);
-      else next.set(name, { size: st.size, mtimeMs: st.mtimeMs });
     }
-    seen = next;
     return ready;
   }
 

@@ -20,5 +20,5 @@ export {
   type Hl7FileIntake,
   type Hl7FileIntakeDeps,
 } from './file-intake.ts';
-export { checkFileName, type NameVerdict } from './names.ts';
+export { checkFileName, type NameVerdict } from '../../runtime/drop-dir/names.ts';
 export type { FileReport, FileMessageReport, FileProblem, FileMessageOutcome } from './report.ts';

@@ -9,6 +9,7 @@ import {
 } from './value-schemas.ts';
 import { MLLP_FIELDS } from '../../producers/mllp/config.ts';
 import { HL7_FILE_FIELDS } from '../../producers/hl7-files/config.ts';
+import { CLAIMS_FIELDS } from '../../producers/claims/config.ts';
 
 /**
  * Every setting gapstream reads, in one table: the source of truth for validation, for the
@@ -269,4 +270,9 @@ const CORE_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Every setting: the core ones above, then each component's own table. */
-export const FIELDS: readonly FieldSpec[] = [...CORE_FIELDS, ...MLLP_FIELDS, ...HL7_FILE_FIELDS];
+export const FIELDS: readonly FieldSpec[] = [
+  ...CORE_FIELDS,
+  ...MLLP_FIELDS,
+  ...HL7_FILE_FIELDS,
+  ...CLAIMS_FIELDS,
+];

@@ -5,6 +5,7 @@ import { FIELDS } from './fields.ts';
 import { nonBlank, parseFields } from './parse-fields.ts';
 import { validateMllpConfig, type MllpSettings } from '../../producers/mllp/config.ts';
 import { validateHl7FileConfig, type Hl7FileSettings } from '../../producers/hl7-files/config.ts';
+import { validateClaimsConfig, type ClaimsSettings } from '../../producers/claims/config.ts';
 
 /** The validated configuration every component receives. */
 export interface Config {
@@ -32,6 +33,7 @@ export interface Config {
   telemetry: { metricsPort?: number; otlpEndpoint?: string };
   mllp: MllpSettings;
   hl7Files: Hl7FileSettings;
+  claims: ClaimsSettings;
 }
 
 export interface LoadOptions {
@@ -64,6 +66,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     telemetry: {},
     mllp: { tls: {} },
     hl7Files: {},
+    claims: { sftp: {} },
     ...values,
   };
   const mllp = out.mllp as { tls: { allowedClients?: string[] } };
@@ -82,7 +85,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
     );
   }
   if (fieldProblems.length === 0)
-    problems.push(...validateMllpConfig(config.mllp), ...validateHl7FileConfig(config.hl7Files));
+    problems.push(
+      ...validateMllpConfig(config.mllp),
+      ...validateHl7FileConfig(config.hl7Files),
+      ...validateClaimsConfig(config.claims),
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return { mode, ...config };
 }

@@ -4,7 +4,7 @@ import {
   defaultHl7FileSettings,
   parseHl7FileFields,
 } from '../../producers/hl7-files/config.ts';
-import { checkFileName } from '../../producers/hl7-files/names.ts';
+import { checkFileName } from '../../runtime/drop-dir/names.ts';
 
 describe('HL7 drop directory settings', () => {
   it('every field has a description, expectation and example (CONVENTIONS.md §2)', () => {

@@ -1,0 +1,175 @@
+/**
+ * Second pass over a validated file: publish its records exactly once. Items are committed in
+ * Kafka transactions of `linesPerTransaction` items, each carrying one `file.manifest.v1`
+ * PROGRESS record with the position reached, so a crash resumes after the last committed item
+ * (read_committed consumers never see the aborted rest). The last transaction carries
+ * COMPLETED. Accepted bad lines (under the bad-line limit) become dead letters in the same
+ * transactions.
+ */
+import type { OutRecord, Transaction, TransactionalProducer } from '../../runtime/bus/types.ts';
+import { DEAD_LETTER_TOPIC, type DeadLetter } from '../../runtime/runner/dead-letter.ts';
+import type { Codec } from '../../schemas/codec.ts';
+import { MANIFEST_TOPIC, type ManifestRecord } from './manifest.ts';
+import type { PayerMapping } from './mapping/index.ts';
+import { readClaimsFile, type ClaimsRecord } from './read-file.ts';
+import type { ParseProblem } from './types.ts';
+import type { Validation } from './validate-file.ts';
+
+export const CLAIMS_STAGE = 'claims';
+export const CLAIMS_COMPONENT = 'producers/claims';
+/** Records per send inside a transaction: keeps each Kafka request well under 1 MB per partition. */
+const RECORDS_PER_SEND = 1000;
+
+/** Kafka key of a record: co-partitions a member's claims and roster lines; xref rows by the old id. */
+export function recordKey(r: ClaimsRecord): string {
+  return r.topic === 'member.xref.v1' ? r.value.previousId : String(r.value.memberId);
+}
+
+/** Progress of a publish, for logs and the CLI bar. */
+export interface PublishProgress {
+  position: number;
+  total: number;
+  records: number;
+}
+
+export interface PublishDeps {
+  codec: Codec;
+  producer: TransactionalProducer;
+  mappings: readonly PayerMapping[];
+  watcherId: string;
+  linesPerTransaction: number;
+  now?: () => number;
+  /** After each committed transaction (progress display; tests crash here). */
+  onCommit?: (p: PublishProgress) => Promise<void> | void;
+}
+
+/** The manifest record for `v` as of an event. */
+export function manifestRecord(
+  v: Validation,
+  fileName: string,
+  watcherId: string,
+  event: ManifestRecord['event'],
+  progress: { position: number; records: number },
+  at: number,
+): ManifestRecord {
+  const status =
+    event === 'QUARANTINED'
+      ? 'QUARANTINED'
+      : event === 'COMPLETED' || event === 'DUPLICATE'
+        ? 'DONE'
+        : 'IN_PROGRESS';
+  return {
+    sha256: v.sha256,
+    fileName,
+    sizeBytes: v.sizeBytes,
+    format: v.format,
+    event,
+    status,
+    linesCommitted: progress.position,
+    linesTotal: v.items,
+    recordsPublished: progress.records,
+    badLines: v.badLines,
+    problemCodes: v.problemCodes,
+    watcherId,
+    at,
+  };
+}
+
+function deadLetterValue(problems: ParseProblem[], unit: string, fileSha: string, at: number): DeadLetter {
+  const p = problems[0]!;
+  return {
+    stage: CLAIMS_STAGE,
+    component: CLAIMS_COMPONENT,
+    errorCode: p.code,
+    // Problems name line, field and rule, never the value (types.ts).
+    reason: problems.map((q) => `${q.field ?? 'line'}: ${q.message}`).join('; '),
+    sourceTopic: null,
+    sourcePartition: null,
+    sourceOffset: null,
+    key: null,
+    // The line itself stays in the delivered file (done/), found by file and line number.
+    originalBytes: Buffer.alloc(0),
+    headers: {
+      'gapstream-source-file': unit,
+      'gapstream-source-sha256': fileSha,
+      'gapstream-source-line': String(p.line),
+    },
+    failedAt: at,
+    attempts: 1,
+  };
+}
+
+/**
+ * Publishes `v`'s file from item `start` (0 = from the beginning). Resolves with the totals once
+ * COMPLETED is committed; throws if a transaction fails (nothing after the last commit is
+ * visible; the caller retries later and resumes from the manifest).
+ */
+export async function publishClaimsFile(
+  deps: PublishDeps,
+  path: string,
+  fileName: string,
+  v: Validation,
+  start: { position: number; records: number },
+): Promise<PublishProgress> {
+  const now = deps.now ?? Date.now;
+  let position = 0;
+  let records = start.records;
+  let pending: Promise<OutRecord>[] = [];
+  let pendingItems = 0;
+  const units: string[] = [];
+
+  const commit = async (event: 'STARTED' | 'PROGRESS' | 'COMPLETED'): Promise<void> => {
+    const out = await Promise.all(pending);
+    pending = [];
+    pendingItems = 0;
+    const manifest = manifestRecord(v, fileName, deps.watcherId, event, { position, records }, now());
+    out.push({
+      topic: MANIFEST_TOPIC,
+      key: v.sha256,
+      value: await deps.codec.encode(MANIFEST_TOPIC, manifest),
+    });
+    await deps.producer.transaction(async (tx: Transaction) => {
+      for (let i = 0; i < out.length; i += RECORDS_PER_SEND)
+        await tx.send(out.slice(i, i + RECORDS_PER_SEND));
+    });
+    await deps.onCommit?.({ position, total: v.items, records });
+  };
+
+  if (start.position === 0) await commit('STARTED');
+  for await (const item of readClaimsFile(path, {
+    mappings: deps.mappings,
+    sha256: v.sha256,
+    entrySha256: v.entrySha256,
+  })) {
+    if (item.type === 'unit') units[item.unit.index] = item.unit.name;
+    if (item.type !== 'line') continue;
+    position++;
+    if (position <= start.position) continue;
+    const headers = { 'gapstream-source-file': units[item.unit] ?? fileName };
+    if (item.problems.length > 0) {
+      const letter = deadLetterValue(item.problems, units[item.unit] ?? fileName, v.sha256, now());
+      pending.push(
+        deps.codec
+          .encode(DEAD_LETTER_TOPIC, letter)
+          .then((value) => ({ topic: DEAD_LETTER_TOPIC, key: null, value, headers })),
+      );
+    } else {
+      for (const r of item.records) {
+        records++;
+        pending.push(
+          deps.codec
+            .encode(r.topic, r.value)
+            .then((value) => ({ topic: r.topic, key: recordKey(r), value, headers })),
+        );
+      }
+    }
+    // The last items ride with COMPLETED (the item count is known from validation).
+    if (++pendingItems >= deps.linesPerTransaction && position < v.items) await commit('PROGRESS');
+  }
+  if (position !== v.items)
+    throw new Error(
+      `the file changed between validation and publishing: expected ${v.items} items, read ${position}`,
+    );
+  await commit('COMPLETED');
+  return { position, total: v.items, records };
+}

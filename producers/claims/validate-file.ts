@@ -1,0 +1,133 @@
+/**
+ * First pass over a delivered file: parse everything, publish nothing. It decides whether the
+ * file may be published (no file-level problem, bad lines within the limit), counts the items
+ * the second pass will commit, and hashes each zip entry (records carry their entry's SHA-256).
+ * Parse-only runs at several times the publish rate, so a file is never half published because
+ * its trailer turned out wrong at the end.
+ */
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import type { PayerMapping } from './mapping/index.ts';
+import { isFileLevel, readClaimsFile } from './read-file.ts';
+import type { ParseProblem } from './types.ts';
+
+/** A problem with the part of the file it was found in. */
+export interface LocatedProblem extends ParseProblem {
+  /** Entry name inside a zip set, or the file name. */
+  unit: string;
+}
+
+/** One part of the file after validation. */
+export interface UnitSummary {
+  name: string;
+  format: string;
+  lines: number;
+  records: number;
+  sha256: string | null;
+}
+
+/** What the first pass found. */
+export interface Validation {
+  sha256: string;
+  sizeBytes: number;
+  /** Top-level format: a unit's format, or `ZIP` for a zipped set. */
+  format: string;
+  units: UnitSummary[];
+  /** Items the publish pass will commit (its positions run 1..items). */
+  items: number;
+  records: number;
+  /** Distinct lines with line-level problems only. */
+  badLines: number;
+  /** File-level problems first, then line problems; at most `maxProblems`. */
+  problems: LocatedProblem[];
+  /** Problems found beyond `maxProblems` (counted, not listed). */
+  problemsNotListed: number;
+  fileLevel: boolean;
+  problemCodes: string[];
+  /** SHA-256 of each zip entry by unit index (for the publish pass). */
+  entrySha256: Map<number, string>;
+}
+
+/** SHA-256 of an open file, streamed. */
+export async function hashFile(fh: FileHandle): Promise<{ sha256: string; sizeBytes: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const chunk of fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), sizeBytes: size };
+}
+
+/** Runs the first pass over `path` (already hashed: `sha256`, `sizeBytes`). */
+export async function validateClaimsFile(
+  path: string,
+  file: { sha256: string; sizeBytes: number },
+  mappings: readonly PayerMapping[],
+  maxProblems = 1000,
+): Promise<Validation> {
+  const v: Validation = {
+    ...file,
+    format: 'UNKNOWN',
+    units: [],
+    items: 0,
+    records: 0,
+    badLines: 0,
+    problems: [],
+    problemsNotListed: 0,
+    fileLevel: false,
+    problemCodes: [],
+    entrySha256: new Map(),
+  };
+  const codes = new Set<string>();
+  const fileProblems: LocatedProblem[] = [];
+  const lineProblems: LocatedProblem[] = [];
+  let lastBad = '';
+  let zipped = false;
+  const note = (unit: string, p: ParseProblem): void => {
+    codes.add(p.code);
+    if (isFileLevel(p)) {
+      v.fileLevel = true;
+      fileProblems.push({ unit, ...p });
+      return;
+    }
+    const at = `${unit}\u0000${p.line}`;
+    if (at !== lastBad) v.badLines++;
+    lastBad = at;
+    if (lineProblems.length < maxProblems) lineProblems.push({ unit, ...p });
+    else v.problemsNotListed++;
+  };
+  for await (const item of readClaimsFile(path, { mappings, sha256: file.sha256 })) {
+    switch (item.type) {
+      case 'unit':
+        if (item.unit.index > 0) zipped = true;
+        v.units.push({ name: item.unit.name, format: item.unit.format, lines: 0, records: 0, sha256: null });
+        break;
+      case 'line': {
+        v.items++;
+        v.records += item.records.length;
+        const u = v.units[item.unit]!;
+        u.records += item.records.length;
+        for (const p of item.problems) note(u.name, p);
+        break;
+      }
+      case 'unit-end': {
+        const u = v.units[item.unit]!;
+        u.lines = item.summary.lines;
+        u.format = item.summary.format;
+        u.sha256 = item.sha256;
+        if (item.sha256 !== null && item.sha256 !== file.sha256) v.entrySha256.set(item.unit, item.sha256);
+        break;
+      }
+      case 'file-problem':
+        zipped = true;
+        note('(archive)', item.problem);
+        break;
+    }
+  }
+  if (v.entrySha256.size > 0) zipped = true;
+  v.format = zipped ? 'ZIP' : (v.units[0]?.format ?? 'UNKNOWN');
+  v.problems = [...fileProblems, ...lineProblems].slice(0, Math.max(maxProblems, fileProblems.length));
+  v.problemCodes = [...codes].sort();
+  return v;
+}

@@ -1,0 +1,389 @@
+/**
+ * The claims/roster drop directory: files dropped into `<dir>/inbox/` (locally, or by the SFTP
+ * pull) are taken once complete, moved to `processing/<watcher>/`, validated (first pass), then
+ * published exactly once (second pass) and moved to `done/`, or moved to `quarantine/` with a
+ * report. See docs/claims-watcher.md.
+ *
+ * Exactly once, per content: the file's SHA-256 keys the `file.manifest.v1` manifest. A content
+ * already DONE publishes nothing (a re-drop or a renamed copy goes to done/ as a duplicate); an
+ * IN_PROGRESS content resumes after the last committed transaction; several watchers on one
+ * directory race only on the atomic rename out of `inbox/` (one wins each file), and on a
+ * content lock when the same bytes arrive under two names at once.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Bus, TransactionalProducer } from '../../runtime/bus/types.ts';
+import { DEAD_LETTER_TOPIC } from '../../runtime/runner/dead-letter.ts';
+import { freeName, isErrno, moveInto, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
+import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
+import { safeStandIn } from '../../runtime/drop-dir/names.ts';
+import type { Logger, StageMetrics } from '../../runtime/telemetry/index.ts';
+import type { Codec } from '../../schemas/codec.ts';
+import type { ClaimsSettings } from './config.ts';
+import { acquireContentLock } from './content-lock.ts';
+import { MANIFEST_TOPIC, ManifestIndex } from './manifest.ts';
+import type { PayerMapping } from './mapping/index.ts';
+import { CLAIMS_COMPONENT, manifestRecord, publishClaimsFile, type PublishProgress } from './publish-file.ts';
+import { buildReport, reportText, type ClaimsDisposition, type ClaimsFileReport } from './report.ts';
+import { hashFile, validateClaimsFile, type Validation } from './validate-file.ts';
+
+export const CLAIM_TOPICS = ['claim.line.v1', 'roster.member.v1', 'member.xref.v1'] as const;
+
+export interface ClaimsWatcherDeps {
+  bus: Bus;
+  codec: Codec;
+  logger: Logger;
+  /** `telemetry.stage('claims')`: files by outcome as errors, lines as received/emitted. */
+  stage: StageMetrics;
+  mappings: readonly PayerMapping[];
+  /** Unique per running watcher (its processing/ subdirectory and lock owner). */
+  watcherId: string;
+  /** Partitions of the claim topics when they are created. */
+  partitions: number;
+  now?: () => number;
+  /** After each committed transaction (tests: a crash point; logs: progress). */
+  onCommit?: (file: string, p: PublishProgress) => Promise<void> | void;
+}
+
+/** What happened to one file in a poll. */
+export interface ClaimsFileResult {
+  name: string;
+  disposition: ClaimsDisposition | 'busy' | 'retry';
+  finalName?: string;
+  report?: ClaimsFileReport;
+}
+
+export interface ClaimsWatcher {
+  poll(): Promise<ClaimsFileResult[]>;
+  start(): void;
+  close(): Promise<void>;
+}
+
+/** Kafka transactional id of a content: a second publisher of the same bytes fences the first. */
+export function contentTransactionalId(sha256: string): string {
+  return `gapstream-claims-${sha256.slice(0, 32)}`;
+}
+
+/** Creates the topics the watcher writes (the manifest: one compacted partition). */
+export async function ensureClaimsTopics(bus: Bus, partitions: number): Promise<void> {
+  await bus.ensureTopics([
+    ...CLAIM_TOPICS.map((topic) => ({ topic, partitions })),
+    { topic: DEAD_LETTER_TOPIC, partitions },
+    { topic: MANIFEST_TOPIC, partitions: 1, compacted: true },
+  ]);
+}
+
+export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSettings): ClaimsWatcher {
+  if (settings.dir === undefined) throw new TypeError('createClaimsWatcher: settings.dir is required');
+  const root = settings.dir;
+  const dirs = {
+    inbox: join(root, 'inbox'),
+    processing: join(root, 'processing', deps.watcherId),
+    done: join(root, 'done'),
+    quarantine: join(root, 'quarantine'),
+    locks: join(root, '.state', 'locks'),
+  };
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: CLAIMS_COMPONENT, watcher: deps.watcherId });
+  const scanner = new InboxScanner(dirs.inbox, settings.complete, log);
+  const index = new ManifestIndex(deps.bus, deps.codec);
+  let prepared = false;
+  let running: Promise<ClaimsFileResult[]> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function prepare(): Promise<void> {
+    if (prepared) return;
+    for (const d of Object.values(dirs)) await fsp.mkdir(d, { recursive: true, mode: 0o750 });
+    await ensureClaimsTopics(deps.bus, deps.partitions);
+    prepared = true;
+  }
+
+  async function finish(
+    from: string,
+    name: string,
+    disposition: ClaimsDisposition,
+    report: Omit<Parameters<typeof buildReport>[0], 'file' | 'originalName' | 'disposition' | 'at'> | null,
+    v: Validation | null,
+    targetName = name,
+  ): Promise<ClaimsFileResult> {
+    const dir = disposition === 'quarantine' ? dirs.quarantine : dirs.done;
+    let full: ClaimsFileReport | undefined;
+    let finalName: string;
+    if (report !== null) {
+      // Report first, then the file: a crash in between leaves the file where it was, and it is
+      // decided (and reported) again.
+      finalName = await freeName(dir, targetName);
+      full = buildReport({ ...report, file: finalName, originalName: name, disposition, at: now() }, v);
+      await writeAtomic(join(dir, `${finalName}.report.json`), JSON.stringify(full, null, 2) + '\n');
+      await writeAtomic(join(dir, `${finalName}.report.txt`), reportText(full));
+      await fsp.rename(from, join(dir, finalName));
+      await syncDir(dir);
+    } else {
+      finalName = await moveInto(from, dir, targetName);
+    }
+    if (disposition === 'quarantine') deps.stage.error(v?.problemCodes[0] ?? 'CLAIMS_FILE_QUARANTINED');
+    log[disposition === 'quarantine' ? 'warn' : 'info'](
+      {
+        file: finalName,
+        disposition,
+        format: v?.format,
+        items: v?.items,
+        records: v?.records,
+        badLines: v?.badLines,
+        codes: v?.problemCodes,
+      },
+      `claims file ${disposition}`,
+    );
+    return { name, disposition, finalName, report: full };
+  }
+
+  async function writeManifest(
+    producer: TransactionalProducer,
+    v: Validation,
+    name: string,
+    event: 'QUARANTINED' | 'DUPLICATE',
+  ): Promise<void> {
+    const prior = index.get(v.sha256);
+    const progress = { position: prior?.linesCommitted ?? 0, records: prior?.recordsPublished ?? 0 };
+    const value = await deps.codec.encode(
+      MANIFEST_TOPIC,
+      manifestRecord(v, name, deps.watcherId, event, progress, now()),
+    );
+    await producer.transaction((tx) => tx.send([{ topic: MANIFEST_TOPIC, key: v.sha256, value }]));
+  }
+
+  /** Decides and publishes one file of processing/<me>/. */
+  async function processFile(name: string, recovered: boolean): Promise<ClaimsFileResult> {
+    const path = join(dirs.processing, name);
+    const fh = await openRegular(path);
+    if (fh === null)
+      return finish(
+        path,
+        name,
+        'quarantine',
+        {
+          decision: 'not a regular file (a symlink, directory or device): never followed or read',
+        },
+        null,
+      );
+    let file: { sha256: string; sizeBytes: number };
+    try {
+      file = await hashFile(fh);
+    } finally {
+      await fh.close();
+    }
+    const lock = await acquireContentLock(dirs.locks, file.sha256, deps.watcherId, settings.lockLeaseMs, now);
+    if (lock === null) {
+      log.info({ file: name }, 'the same content is being published by another watcher; retried later');
+      return { name, disposition: 'busy' };
+    }
+    const renew = setInterval(() => void lock.renew(), Math.max(250, Math.floor(settings.lockLeaseMs / 3)));
+    let producer: TransactionalProducer | undefined;
+    try {
+      producer = await deps.bus.transactionalProducer(contentTransactionalId(file.sha256));
+      // After initTransactions: every earlier transaction of this content is settled, so the
+      // manifest read now is the truth.
+      await index.catchUp();
+      const prior = index.get(file.sha256);
+      if (prior?.status === 'DONE') {
+        // Found in processing/ at start-up and completed by us under this name: the crash came
+        // between the COMPLETED commit and the move.
+        if (
+          recovered &&
+          prior.fileName === name &&
+          prior.event === 'COMPLETED' &&
+          prior.watcherId === deps.watcherId
+        )
+          return await finish(path, name, 'done', null, null);
+        const v = await validateClaimsFile(path, file, deps.mappings);
+        await writeManifest(producer, v, name, 'DUPLICATE');
+        return await finish(
+          path,
+          name,
+          'duplicate',
+          {
+            decision: `identical content (SHA-256) was already published from ${prior.fileName}; nothing was published again`,
+          },
+          v,
+        );
+      }
+      const v = await validateClaimsFile(path, file, deps.mappings);
+      const tooManyBad = v.badLines > settings.badLineLimit;
+      if (v.fileLevel || tooManyBad) {
+        const already = prior?.status === 'IN_PROGRESS' ? prior.linesCommitted : 0;
+        if (already > 0)
+          log.error(
+            { file: name, committed: already },
+            'a partly published file now fails validation (were mappings or settings changed?); its committed lines stay published',
+          );
+        await writeManifest(producer, v, name, 'QUARANTINED');
+        return await finish(
+          path,
+          name,
+          'quarantine',
+          {
+            decision: v.fileLevel
+              ? 'the file as a whole is not acceptable (see the file-level problems first); nothing was published'
+              : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${settings.badLineLimit}; nothing was published`,
+          },
+          v,
+        );
+      }
+      const start =
+        prior?.status === 'IN_PROGRESS'
+          ? { position: prior.linesCommitted, records: prior.recordsPublished }
+          : { position: 0, records: 0 };
+      if (start.position > 0)
+        log.info({ file: name, position: start.position, total: v.items }, 'resuming a file');
+      const t0 = now();
+      let lastLog = t0;
+      const result = await publishClaimsFile(
+        {
+          codec: deps.codec,
+          producer,
+          mappings: deps.mappings,
+          watcherId: deps.watcherId,
+          linesPerTransaction: settings.linesPerTransaction,
+          now,
+          onCommit: async (p) => {
+            const t = now();
+            if (t - lastLog >= 5000) {
+              lastLog = t;
+              const rate = Math.round(((p.position - start.position) * 1000) / Math.max(1, t - t0));
+              log.info(
+                {
+                  file: name,
+                  position: p.position,
+                  total: p.total,
+                  percent: Math.floor((100 * p.position) / Math.max(1, p.total)),
+                  linesPerSecond: rate,
+                },
+                'claims file progress',
+              );
+            }
+            await deps.onCommit?.(name, p);
+          },
+        },
+        path,
+        name,
+        v,
+        start,
+      );
+      deps.stage.received(result.position - start.position);
+      deps.stage.emitted(result.records - start.records);
+      return await finish(
+        path,
+        name,
+        'done',
+        v.badLines > 0
+          ? {
+              decision: `${v.badLines} bad lines were accepted under CLAIMS_BAD_LINE_LIMIT = ${settings.badLineLimit}: each is listed here and dead-lettered; every other line was published`,
+              published: result.records,
+            }
+          : null,
+        v,
+      );
+    } finally {
+      clearInterval(renew);
+      await producer?.close().catch(() => undefined);
+      await lock.release();
+    }
+  }
+
+  /** Moves an inbox entry to processing/<me>/ (atomic rename: the claim); false when another took it. */
+  async function claim(name: string): Promise<boolean> {
+    try {
+      await fsp.rename(join(dirs.inbox, name), join(dirs.processing, name));
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return false;
+      throw err;
+    }
+    await syncDir(dirs.processing);
+    if (settings.complete === 'marker') await fsp.rm(join(dirs.inbox, name + MARKER), { force: true });
+    return true;
+  }
+
+  async function attempt(name: string, recovered: boolean): Promise<ClaimsFileResult> {
+    try {
+      return await processFile(name, recovered);
+    } catch (err) {
+      // Kafka or disk trouble: the file stays in processing/<me>/ and resumes from the manifest.
+      deps.stage.error('CLAIMS_FILE_RETRY');
+      log.warn({ file: name, err }, 'claims file not finished; retried on the next poll');
+      return { name, disposition: 'retry' };
+    }
+  }
+
+  async function pollOnce(): Promise<ClaimsFileResult[]> {
+    await prepare();
+    const results: ClaimsFileResult[] = [];
+    for (const name of (await fsp.readdir(dirs.processing)).sort()) {
+      if (stopped) return results;
+      const r = await attempt(name, true);
+      results.push(r);
+      if (r.disposition === 'retry') return results;
+    }
+    const { ready, refused } = await scanner.scan();
+    for (const { name, reason } of refused) {
+      try {
+        results.push(
+          await finish(
+            join(dirs.inbox, name),
+            name,
+            'quarantine',
+            { decision: `file name refused: ${reason}; not read` },
+            null,
+            safeStandIn(name, now()),
+          ),
+        );
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+      }
+    }
+    for (const name of ready) {
+      if (stopped) break;
+      if (!(await claim(name))) continue;
+      const r = await attempt(name, false);
+      results.push(r);
+      if (r.disposition === 'retry') break;
+    }
+    return results;
+  }
+
+  const poll = (): Promise<ClaimsFileResult[]> => {
+    const p = (running ?? Promise.resolve([])).then(
+      () => pollOnce(),
+      () => pollOnce(),
+    );
+    running = p;
+    return p;
+  };
+
+  const tick = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    poll()
+      .catch((err: unknown) => {
+        deps.stage.error('CLAIMS_INTERNAL');
+        log.error({ err }, 'claims drop directory poll failed; retrying on the next poll');
+        return [];
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, settings.pollMs);
+      });
+  };
+
+  return {
+    poll,
+    start: () => {
+      if (timer === undefined && !stopped) timer = setTimeout(tick, 0);
+    },
+    close: async () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}
