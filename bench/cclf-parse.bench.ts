@@ -7,68 +7,19 @@
 //   4. parse-only: LineSplitter + createCclfParser(...).line() (the issue 4 target, ≥ 500,000/s).
 // Prints one JSON line per path with lines/s, plus heap/RSS sampled during the parse to show
 // memory stays flat in file size. Single thread. The temp file is removed at the end.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { once } from 'node:events';
 import { createCclfParser } from '../producers/claims/cclf/index.ts';
 import { LineSplitter } from '../producers/claims/cclf/lines.ts';
-import { cclfRecord } from '../tests/claims/cclf/generate.ts';
+import { writeCclf5File } from './support/cclf5-file.ts';
 
 const N = Number(process.env.BENCH_CCLF_LINES ?? 2_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'cclf-bench-'));
 const path = join(dir, 'P.A1234.ACO.ZC5Y24.D240105.T0100000');
 
-async function generate(): Promise<void> {
-  // 1,000 distinct templates, repeated: generation stays fast and the parser sees variety.
-  const templates: string[] = [];
-  const hcpcs = ['99213', '99214', '3074F', 'G0439', '77067', '82274'];
-  const dx = ['E119', 'I10', 'Z0000', 'E785', 'J449'];
-  for (let i = 0; i < 1000; i++) {
-    const d = `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
-    templates.push(
-      cclfRecord('CCLF5', {
-        CUR_CLM_UNIQ_ID: String(1_000_000_000_000 + i),
-        CLM_LINE_NUM: String((i % 5) + 1),
-        BENE_MBI_ID: `1EG4TE5MK${String(i % 100).padStart(2, '0')}`,
-        CLM_TYPE_CD: '71',
-        CLM_FROM_DT: d,
-        CLM_THRU_DT: d,
-        CLM_PRVDR_SPCLTY_CD: '08',
-        CLM_POS_CD: '11',
-        CLM_LINE_FROM_DT: d,
-        CLM_LINE_THRU_DT: d,
-        CLM_LINE_HCPCS_CD: hcpcs[i % hcpcs.length]!,
-        CLM_LINE_CVRD_PD_AMT: `${i % 7 === 0 ? '-' : ''}${String(i * 13).padStart(11, '0')}.${String(i % 100).padStart(2, '0')}`,
-        CLM_LINE_DGNS_CD: dx[i % dx.length]!,
-        CLM_RNDRG_PRVDR_TAX_NUM: '123456789',
-        RNDRG_PRVDR_NPI_NUM: '1234567893',
-        CLM_ADJSMT_TYPE_CD: String(i % 3),
-        CLM_EFCTV_DT: d,
-        CLM_IDR_LD_DT: d,
-        CLM_CNTL_NUM: `CN${i}`,
-        CLM_LINE_ALOWD_CHRG_AMT: `${String(i * 17).padStart(13, '0')}.50`,
-        CLM_LINE_SRVC_UNIT_QTY: '1.0000',
-        HCPCS_1_MDFR_CD: i % 2 ? '25' : '',
-        CLM_DGNS_1_CD: dx[(i + 1) % dx.length]!,
-        CLM_DGNS_2_CD: dx[(i + 2) % dx.length]!,
-        DGNS_PRCDR_ICD_IND: '0',
-      }),
-    );
-  }
-  const out = createWriteStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 });
-  let chunk = '';
-  for (let i = 0; i < N; i++) {
-    chunk += templates[i % 1000]! + '\n';
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await once(out, 'finish');
-}
+const generate = (): Promise<void> => writeCclf5File(path, N);
 
 const mb = (n: number): number => Math.round(n / 1048576);
 

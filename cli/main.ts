@@ -8,6 +8,8 @@ import { expectedDemoEvents, sendDemoMessages } from './demo.ts';
 import { runMllpListener } from '../producers/mllp/command.ts';
 import { sliceSummary, startPipeline } from './pipeline.ts';
 import { inspectHl7 } from './inspect-hl7.ts';
+import { inspectClaims } from './inspect-claims.ts';
+import { ingestFiles } from './ingest-claims.ts';
 
 const USAGE = `gapstream — streaming integration pipeline for value-based care
 
@@ -21,6 +23,10 @@ Usage:
         send synthetic HL7 messages to an MLLP listener and count the ACK codes
   gapstream inspect hl7 <file|dir>...                 print each message's canonical events, or its
                                                        rejection with reason and HL7 error code (JSON lines)
+  gapstream inspect claims <file>...                  print the claim/roster records a claims file would
+                                                       publish (JSON lines), or its quarantine report
+  gapstream ingest <file>...                          publish claims/roster files once (same manifest as the
+                                                       watcher: duplicates skipped, resumes), with progress
   gapstream config                                    print the validated configuration (secrets hidden)
   gapstream help
 
@@ -45,6 +51,7 @@ function configOrReport(): Config | undefined {
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   if (command === 'inspect') return inspect(rest);
+  if (command === 'ingest') return ingest(rest);
   let args;
   try {
     args = parseArgs({
@@ -177,18 +184,39 @@ async function run(config: Config, o: RunOptions): Promise<number> {
   }
 }
 
-/** `inspect hl7 …`: offline, no bus or store; feed profiles from GAPSTREAM_FEEDS_DIR. */
+/** `inspect hl7|claims …`: offline, no bus or store. */
 async function inspect(rest: string[]): Promise<number> {
   const [what, ...paths] = rest;
-  if (what !== 'hl7') {
+  if (what !== 'hl7' && what !== 'claims') {
     process.stderr.write(
-      `Unknown inspect target "${what ?? ''}": expected \`gapstream inspect hl7 <file|dir>...\`.\n`,
+      `Unknown inspect target "${what ?? ''}": expected \`gapstream inspect hl7 <file|dir>...\` or \`gapstream inspect claims <file>...\`.\n`,
     );
     return 2;
   }
   const config = configOrReport();
   if (config === undefined) return EX_CONFIG;
+  if (what === 'claims')
+    return inspectClaims(paths, process.stdout, process.stderr, {
+      mappingsDir: config.claims.mappingsDir,
+      badLineLimit: config.claims.badLineLimit,
+    });
   return inspectHl7(paths, process.stdout, { profilesDir: config.feeds.dir });
+}
+
+/** `ingest <file>...`: publishes claims files once, on the configured bus (no store needed). */
+async function ingest(paths: string[]): Promise<number> {
+  if (paths.length === 0 || paths.some((p) => p.startsWith('-'))) {
+    process.stderr.write(`ingest needs one or more files: gapstream ingest <file>...\n\n${USAGE}\n`);
+    return 2;
+  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
+  const rt = await openRuntime(config, 'gapstream-ingest', { store: false });
+  try {
+    return await ingestFiles(rt, paths, process.stderr);
+  } finally {
+    await rt.close();
+  }
 }
 
 function redacted(config: Config): unknown {

@@ -1,3 +1,4 @@
+import { startClaimsWatcher } from '../producers/claims/start.ts';
 import { startHl7FileIntake } from '../producers/hl7-files/file-intake.ts';
 import { runMllpListener } from '../producers/mllp/command.ts';
 import type { MllpSettings } from '../producers/mllp/config.ts';
@@ -53,6 +54,9 @@ export async function startPipeline(
   // HL7 files dropped in HL7_DROP_DIR go through the same intake (one duplicate index).
   const files = await startHl7FileIntake(rt, rt.config.hl7Files, listener ? { intake: listener.intake } : {});
   if (files) stages.push(files);
+  // Claims and rosters dropped in CLAIMS_DROP_DIR (or pulled from CLAIMS_SFTP_HOST).
+  const claims = await startClaimsWatcher(rt, rt.config.claims);
+  if (claims) stages.push(claims);
   return {
     mllpPort,
     stop: async () => {

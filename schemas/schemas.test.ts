@@ -127,6 +127,15 @@ describe('local codec', () => {
     expect(await codec.decode(topic, bytes)).toEqual(value);
   });
 
+  it('encodes values larger than its 64 KiB scratch buffer, and a small one after them, intact', async () => {
+    const base = EXAMPLES['hl7.raw.v1'] as Record<string, unknown>;
+    const field = Object.keys(base).find((k) => Buffer.isBuffer(base[k]))!;
+    for (const size of [200_000, 70_000, 10]) {
+      const value = { ...base, [field]: Buffer.alloc(size, size % 251) };
+      expect(await codec.decode('hl7.raw.v1', codec.encodeSync('hl7.raw.v1', value))).toEqual(value);
+    }
+  });
+
   it('assigns deterministic ids: the same in a second codec instance, distinct per topic', async () => {
     const other = await createLocalCodec();
     const ids = TOPICS.map((t) => codec.schemaId(t));
@@ -348,6 +357,61 @@ describe('logical types', () => {
     expect(isoDateToEpochDays('2023-02-29')).toBeUndefined();
     expect(isoDateToEpochDays('2024-1-01')).toBeUndefined();
     expect(epochDaysToIsoDate(-1)).toBe('1969-12-31');
+  });
+
+  it('dates: the arithmetic conversion agrees with the Date calendar on any string of that shape', () => {
+    // Oracle: Date.UTC plus a round trip (what the conversion did before it was made fast).
+    const viaDate = (v: string): number | undefined => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+      if (!m) return undefined;
+      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const back = new Date(Date.UTC(y, mo - 1, d));
+      const ok = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d;
+      return ok ? Date.UTC(y, mo - 1, d) / 86_400_000 : undefined;
+    };
+    const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        (y, m, d) => {
+          const v = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+          expect(isoDateToEpochDays(v)).toBe(viaDate(v));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    for (const bad of ['2024-02-3a', '2024/02/03', ' 2024-02-03', '2024-02-031', '+024-02-03'])
+      expect(isoDateToEpochDays(bad)).toBeUndefined();
+  });
+
+  it('decimals: the double fast path and the BigInt path write the same bytes', () => {
+    const type = createAvroType({
+      type: 'record',
+      name: 'D',
+      fields: [{ name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 16, scale: 2 } }],
+    });
+    // Oracle: minimal big-endian two's complement of the unscaled value, computed with BigInt.
+    const oracle = (unscaled: bigint): Buffer => {
+      let bytes = 1;
+      while (unscaled < -(1n << BigInt(bytes * 8 - 1)) || unscaled >= 1n << BigInt(bytes * 8 - 1)) bytes++;
+      const hex = BigInt.asUintN(bytes * 8, unscaled)
+        .toString(16)
+        .padStart(bytes * 2, '0');
+      return Buffer.from(hex, 'hex');
+    };
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 16n) + 1n, max: 10n ** 16n - 1n }), (unscaled) => {
+        const abs = unscaled < 0n ? -unscaled : unscaled;
+        const text = `${unscaled < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+        const buf = type.toBuffer({ amount: text });
+        // Skip the length prefix (a zigzag varint: one byte for these sizes).
+        expect(buf.subarray(1)).toEqual(oracle(unscaled));
+        expect(type.fromBuffer(buf)).toEqual({ amount: text === '-0.00' ? '0.00' : text });
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it("decimal bytes are the Avro two's-complement encoding (interoperable with Java BigDecimal)", () => {

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): unit AND integration tests against the real local stack.
-# Starts Kafka, Apicurio and ClickHouse (infra/local) when they are not running, and stops what
-# it started. A missing prerequisite fails with one sentence saying what to install; nothing is
-# ever skipped.
+# Starts Kafka, Apicurio, ClickHouse and the SFTP test server (infra/local) when they are not
+# running, and stops what it started. A missing prerequisite fails with one sentence saying what
+# to install; nothing is ever skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash infra/local/install-prereqs.sh
 
 started=()
-for service in kafka apicurio clickhouse; do
+for service in kafka apicurio clickhouse sftp; do
   if ! bash "infra/local/${service}.sh" status >/dev/null 2>&1; then started+=("$service"); fi
 done
 cleanup() {

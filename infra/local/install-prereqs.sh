@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks (and where possible installs) what infra/local/*.sh need. Exit 1 if something is missing.
-# Installs clickhouse-server with apt-get when missing and running as root; everything else is only checked.
+# Installs clickhouse-server and openssh-server with apt-get when missing and running as root; everything
+# else is only checked.
 set -euo pipefail
 SERVICE=prereqs
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -60,6 +61,15 @@ elif [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
   [[ -x /usr/sbin/clickhouse-server ]] && ok "clickhouse-server installed"
 else
   miss "clickhouse-server: install the Debian package as root (sudo apt-get install clickhouse-server)."
+fi
+
+# OpenSSH sshd for the SFTP test server (infra/local/sftp.sh); only the binary is used, never the system service
+if [[ -x "${SFTP_SSHD_BIN:-/usr/sbin/sshd}" ]]; then
+  ok "sshd $("${SFTP_SSHD_BIN:-/usr/sbin/sshd}" -V 2>&1 | head -n1)"
+elif [[ -z "${SFTP_SSHD_BIN:-}" ]] && apt_install "$SFTP_DEB_PACKAGE" && [[ -x /usr/sbin/sshd ]]; then
+  ok "sshd installed ($SFTP_DEB_PACKAGE)"
+else
+  miss "sshd: install the Debian package as root (apt-get install $SFTP_DEB_PACKAGE) for the SFTP test server."
 fi
 
 if ((missing)); then exit 1; fi

@@ -230,3 +230,23 @@ render_template() {
   done
   printf '%s\n' "$content" >"$dst"
 }
+
+# apt_install PACKAGE : installs a Debian package non-interactively (root only), trying
+# `apt-get update` once if the first attempt fails. Package maintainer scripts are kept from
+# starting the package's system service (policy-rc.d, the Debian mechanism for exactly this,
+# only when none exists), so installing e.g. openssh-server never opens port 22.
+apt_install() {
+  local pkg="$1" policy=/usr/sbin/policy-rc.d added=0 rc=0
+  [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1 || return 1
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\n# written by gapstream infra/local/lib.sh during apt_install; removed after\nexit 101\n' >"$policy"
+    chmod 755 "$policy"; added=1
+  fi
+  log "installing $pkg with apt-get (its system service is not started)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg" >&2 \
+    || { DEBIAN_FRONTEND=noninteractive apt-get update >&2 \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg" >&2; } \
+    || rc=1
+  if ((added)); then rm -f "$policy"; fi
+  return "$rc"
+}

@@ -12,10 +12,9 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { createInterface } from 'node:readline';
 import {
   checkSummary,
-  parseCclfStream,
+  parseCclfStreamBatches,
   readCclfZip,
   ZipEntryError,
   type Cclf0Entry,
@@ -23,6 +22,7 @@ import {
   type CclfZip,
   type ZipEntry,
 } from './cclf/index.ts';
+import { LineSplitter } from './cclf/lines.ts';
 import { createMappedParser, detectMapping, type PayerMapping } from './mapping/index.ts';
 import { createX12Parser, X12ProblemCode } from './x12/index.ts';
 import type { FileSummary, ParseProblem } from './types.ts';
@@ -158,12 +158,19 @@ async function* readUnit(
   input: Readable,
   sha256: string | null,
   hash: Hash | null,
-): AsyncGenerator<ClaimsItem, Cclf0Entry[]> {
+): AsyncGenerator<ClaimsItem[], Cclf0Entry[]> {
   const unitEnd = (summary: FileSummary): ClaimsItem => ({
     type: 'unit-end',
     unit: unit.index,
     summary,
     sha256: hash !== null ? hash.digest('hex') : sha256,
+  });
+  const line = (lineNumber: number, records: ClaimsRecord[], problems: ParseProblem[]): ClaimsItem => ({
+    type: 'line',
+    unit: unit.index,
+    lineNumber,
+    records,
+    problems,
   });
   const stream = hash !== null ? input.pipe(hashing(hash)) : input;
   if (kind.kind === 'unknown' || kind.kind === 'zip') {
@@ -176,36 +183,29 @@ async function* readUnit(
           }
         : kind.problem;
     input.destroy();
-    yield { type: 'line', unit: unit.index, lineNumber: 0, records: [], problems: [problem] };
-    yield unitEnd({ format: unit.format, lines: 0, records: 0, problems: [problem] });
+    yield [
+      line(0, [], [problem]),
+      unitEnd({ format: unit.format, lines: 0, records: 0, problems: [problem] }),
+    ];
     return [];
   }
   if (kind.kind === 'cclf') {
     let cclf0: Cclf0Entry[] = [];
-    for await (const item of parseCclfStream(stream, unit.name, { sourceFileSha256: sha256 })) {
-      if (item.type === 'line') {
-        yield {
-          type: 'line',
-          unit: unit.index,
-          lineNumber: item.lineNumber,
-          records: item.records,
-          problems: item.problems,
-        };
-      } else {
-        if (item.kind === null)
-          yield {
-            type: 'line',
-            unit: unit.index,
-            lineNumber: 0,
-            records: [],
-            problems: item.summary.problems,
-          };
+    for await (const batch of parseCclfStreamBatches(stream, unit.name, { sourceFileSha256: sha256 })) {
+      const out: ClaimsItem[] = [];
+      for (const item of batch) {
+        if (item.type === 'line') {
+          out.push(line(item.lineNumber, item.records, item.problems));
+          continue;
+        }
+        if (item.kind === null) out.push(line(0, [], item.summary.problems));
         cclf0 = item.cclf0;
         unit.format = item.kind ?? 'UNKNOWN';
         // Drain so the hash covers the whole unit even when detection stopped early.
         if (hash !== null) for await (const _ of stream) void _;
-        yield unitEnd(item.summary);
+        out.push(unitEnd(item.kind === null ? { ...item.summary, format: 'UNKNOWN' } : item.summary));
       }
+      yield out;
     }
     return cclf0;
   }
@@ -214,51 +214,45 @@ async function* readUnit(
     let emitted = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const r = parser.push(chunk);
-      for (const record of r.records)
-        yield {
-          type: 'line',
-          unit: unit.index,
-          lineNumber: record.value.lineNumber,
-          records: [record],
-          problems: [],
-        };
-      for (const p of r.problems)
-        yield { type: 'line', unit: unit.index, lineNumber: p.line, records: [], problems: [p] };
+      const out: ClaimsItem[] = [];
+      for (const record of r.records) out.push(line(record.value.lineNumber, [record], []));
+      for (const p of r.problems) out.push(line(p.line, [], [p]));
       emitted += r.problems.length;
+      if (out.length > 0) yield out;
     }
     const summary = parser.end();
-    // end() lists every problem of the file; the ones found only at the end come last.
-    for (const p of summary.problems.slice(emitted))
-      yield { type: 'line', unit: unit.index, lineNumber: p.line, records: [], problems: [p] };
     unit.format = summary.format;
-    yield unitEnd(summary);
+    // end() lists every problem of the file; the ones found only at the end come last.
+    yield [...summary.problems.slice(emitted).map((p) => line(p.line, [], [p])), unitEnd(summary)];
     return [];
   }
   const parser = createMappedParser(kind.mapping, { sourceFile: unit.name, sourceFileSha256: sha256 });
   stream.setEncoding(kind.mapping.format.encoding === 'latin1' ? 'latin1' : 'utf8');
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  const lines = new LineSplitter();
   let n = 0;
-  for await (const text of rl) {
-    n++;
-    const r = parser.line(text, n);
-    if (r.records.length > 0 || r.problems.length > 0)
-      yield {
-        type: 'line',
-        unit: unit.index,
-        lineNumber: n,
-        records: r.records,
-        problems: r.problems,
-      };
+  const take = (text: string, out: ClaimsItem[]): void => {
+    const r = parser.line(text, ++n);
+    if (r.records.length > 0 || r.problems.length > 0) out.push(line(n, r.records, r.problems));
+  };
+  for await (const chunk of stream as AsyncIterable<string>) {
+    lines.feed(chunk);
+    const out: ClaimsItem[] = [];
+    for (let text = lines.next(); text !== null; text = lines.next()) take(text, out);
+    if (out.length > 0) yield out;
   }
+  const out: ClaimsItem[] = [];
+  const last = lines.end();
+  if (last !== null) take(last, out);
   const summary = parser.end();
   const seen = new Set<string>();
   // Header/trailer problems appear only in end()'s list (line 0 or the trailer line).
   for (const p of summary.problems)
     if (isFileLevel(p) && !seen.has(`${p.line}:${p.code}`)) {
       seen.add(`${p.line}:${p.code}`);
-      yield { type: 'line', unit: unit.index, lineNumber: p.line, records: [], problems: [p] };
+      out.push(line(p.line, [], [p]));
     }
-  yield unitEnd(summary);
+  out.push(unitEnd(summary));
+  yield out;
   return [];
 }
 
@@ -269,6 +263,14 @@ async function* readUnit(
  * streams).
  */
 export async function* readClaimsFile(path: string, opts: ReadClaimsOptions): AsyncGenerator<ClaimsItem> {
+  for await (const batch of readClaimsBatches(path, opts)) yield* batch;
+}
+
+/** {@link readClaimsFile} in batches (one per read chunk): what the bulk passes iterate. */
+export async function* readClaimsBatches(
+  path: string,
+  opts: ReadClaimsOptions,
+): AsyncGenerator<ClaimsItem[]> {
   const name = basename(path);
   const first = classify(name, await head(path), opts.mappings);
   if (first.kind !== 'zip') {
@@ -277,7 +279,7 @@ export async function* readClaimsFile(path: string, opts: ReadClaimsOptions): As
       name,
       format: first.kind === 'mapped' ? first.mapping.id : first.kind === 'x12' ? 'X12_837' : 'UNKNOWN',
     };
-    yield { type: 'unit', unit };
+    yield [{ type: 'unit', unit }];
     yield* readUnit(
       unit,
       first,
@@ -288,14 +290,18 @@ export async function* readClaimsFile(path: string, opts: ReadClaimsOptions): As
     return;
   }
   const zip = await readCclfZip(path);
-  for (const problem of zip.problems) yield { type: 'file-problem', problem };
-  if (zip.problems.length > 0) return;
+  if (zip.problems.length > 0) {
+    yield zip.problems.map((problem) => ({ type: 'file-problem', problem }));
+    return;
+  }
   const entries = zip.entries.filter((e) => !e.name.endsWith('/'));
   if (entries.length === 0) {
-    yield {
-      type: 'file-problem',
-      problem: { line: 0, code: 'EMPTY_ARCHIVE', message: 'expected at least one file in the zip' },
-    };
+    yield [
+      {
+        type: 'file-problem',
+        problem: { line: 0, code: 'EMPTY_ARCHIVE', message: 'expected at least one file in the zip' },
+      },
+    ];
     return;
   }
   let cclf0: Cclf0Entry[] | null = null;
@@ -306,15 +312,16 @@ export async function* readClaimsFile(path: string, opts: ReadClaimsOptions): As
     if (!isCorruptEntry(err)) throw err;
     // A CRC/size mismatch or bad deflate data: a damaged or truncated transfer.
     const code = err instanceof ZipEntryError ? err.code : 'ZIP_DATA';
-    yield {
-      type: 'file-problem',
-      problem: { line: 0, code, message: `expected intact zip entry data (${describeZipError(err)})` },
-    };
+    yield [
+      {
+        type: 'file-problem',
+        problem: { line: 0, code, message: `expected intact zip entry data (${describeZipError(err)})` },
+      },
+    ];
     return;
   }
   // CMS sets carry a CCLF0 summary: the record count of every file it lists must match.
-  if (cclf0 !== null)
-    for (const problem of checkSummary(cclf0, counts)) yield { type: 'file-problem', problem };
+  if (cclf0 !== null) yield checkSummary(cclf0, counts).map((problem) => ({ type: 'file-problem', problem }));
 }
 
 function isCorruptEntry(err: unknown): err is Error {
@@ -336,7 +343,7 @@ async function* readEntries(
   opts: ReadClaimsOptions,
   counts: Record<string, number>,
   setCclf0: (c: Cclf0Entry[]) => void,
-): AsyncGenerator<ClaimsItem> {
+): AsyncGenerator<ClaimsItem[]> {
   for (const [i, entry] of entries.entries()) {
     const entryName = basename(entry.name);
     const peek = zip.open(entry);
@@ -352,7 +359,7 @@ async function* readEntries(
       name: entryName,
       format: kind.kind === 'mapped' ? kind.mapping.id : kind.kind === 'x12' ? 'X12_837' : 'UNKNOWN',
     };
-    yield { type: 'unit', unit };
+    yield [{ type: 'unit', unit }];
     const known = opts.entrySha256?.get(i);
     const gen = readUnit(
       unit,
@@ -364,7 +371,7 @@ async function* readEntries(
     let next = await gen.next();
     let lines = 0;
     while (next.done !== true) {
-      if (next.value.type === 'unit-end') lines = next.value.summary.lines;
+      for (const item of next.value) if (item.type === 'unit-end') lines = item.summary.lines;
       yield next.value;
       next = await gen.next();
     }

@@ -1,5 +1,5 @@
 /**
- * Starts the claims watcher (and the SFTP pull when configured) on a runtime: what
+ * Starts the claims watcher (and the SFTP pull when CLAIMS_SFTP_HOST is set) on a runtime: what
  * `gapstream run` does when CLAIMS_DROP_DIR is set.
  */
 import type { Runtime } from '../../runtime/open-runtime.ts';
@@ -7,6 +7,7 @@ import { ConfigError } from '../../runtime/errors.ts';
 import { validateClaimsConfig, type ClaimsSettings } from './config.ts';
 import { loadPayerMappings } from './mapping/index.ts';
 import { CLAIMS_COMPONENT, CLAIMS_STAGE, type PublishProgress } from './publish-file.ts';
+import { createSftpPull, SFTP_PULL_STAGE } from './sftp/pull.ts';
 import { createClaimsWatcher, type ClaimsFileResult } from './watcher.ts';
 
 export interface RunningClaimsWatcher {
@@ -40,10 +41,31 @@ export async function startClaimsWatcher(
     settings,
   );
   watcher.start();
+  // Files pulled from SFTP land in inbox/ atomically; the watcher takes them from there.
+  const pull =
+    settings.sftp.host === undefined
+      ? undefined
+      : createSftpPull(
+          { logger: rt.logger, stage: rt.telemetry.stage(SFTP_PULL_STAGE) },
+          { sftp: settings.sftp, dropDir: settings.dir, complete: settings.complete },
+        );
+  pull?.start();
   rt.logger.info(
-    { component: CLAIMS_COMPONENT, pollMs: settings.pollMs, complete: settings.complete },
+    {
+      component: CLAIMS_COMPONENT,
+      pollMs: settings.pollMs,
+      complete: settings.complete,
+      sftp: pull !== undefined,
+    },
     'claims drop directory watcher started',
   );
   const dir = settings.dir;
-  return { dir, poll: () => watcher.poll(), stop: () => watcher.close() };
+  return {
+    dir,
+    poll: () => watcher.poll(),
+    stop: async () => {
+      await pull?.close();
+      await watcher.close();
+    },
+  };
 }

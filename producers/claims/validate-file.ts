@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { PayerMapping } from './mapping/index.ts';
-import { isFileLevel, readClaimsFile } from './read-file.ts';
+import { isFileLevel, readClaimsBatches } from './read-file.ts';
 import type { ParseProblem } from './types.ts';
 
 /** A problem with the part of the file it was found in. */
@@ -64,8 +64,9 @@ export async function validateClaimsFile(
   path: string,
   file: { sha256: string; sizeBytes: number },
   mappings: readonly PayerMapping[],
-  maxProblems = 1000,
+  options: { maxProblems?: number; onItems?: (items: number) => void } = {},
 ): Promise<Validation> {
+  const maxProblems = options.maxProblems ?? 1000;
   const v: Validation = {
     ...file,
     format: 'UNKNOWN',
@@ -97,34 +98,42 @@ export async function validateClaimsFile(
     if (lineProblems.length < maxProblems) lineProblems.push({ unit, ...p });
     else v.problemsNotListed++;
   };
-  for await (const item of readClaimsFile(path, { mappings, sha256: file.sha256 })) {
-    switch (item.type) {
-      case 'unit':
-        if (item.unit.index > 0) zipped = true;
-        v.units.push({ name: item.unit.name, format: item.unit.format, lines: 0, records: 0, sha256: null });
-        break;
-      case 'line': {
-        v.items++;
-        v.records += item.records.length;
-        const u = v.units[item.unit]!;
-        u.records += item.records.length;
-        for (const p of item.problems) note(u.name, p);
-        break;
+  for await (const batch of readClaimsBatches(path, { mappings, sha256: file.sha256 }))
+    for (const item of batch) {
+      switch (item.type) {
+        case 'unit':
+          if (item.unit.index > 0) zipped = true;
+          v.units.push({
+            name: item.unit.name,
+            format: item.unit.format,
+            lines: 0,
+            records: 0,
+            sha256: null,
+          });
+          break;
+        case 'line': {
+          // Progress for long files (the CLI bar): every 65,536 items.
+          if ((++v.items & 0xffff) === 0) options.onItems?.(v.items);
+          v.records += item.records.length;
+          const u = v.units[item.unit]!;
+          u.records += item.records.length;
+          for (const p of item.problems) note(u.name, p);
+          break;
+        }
+        case 'unit-end': {
+          const u = v.units[item.unit]!;
+          u.lines = item.summary.lines;
+          u.format = item.summary.format;
+          u.sha256 = item.sha256;
+          if (item.sha256 !== null && item.sha256 !== file.sha256) v.entrySha256.set(item.unit, item.sha256);
+          break;
+        }
+        case 'file-problem':
+          zipped = true;
+          note('(archive)', item.problem);
+          break;
       }
-      case 'unit-end': {
-        const u = v.units[item.unit]!;
-        u.lines = item.summary.lines;
-        u.format = item.summary.format;
-        u.sha256 = item.sha256;
-        if (item.sha256 !== null && item.sha256 !== file.sha256) v.entrySha256.set(item.unit, item.sha256);
-        break;
-      }
-      case 'file-problem':
-        zipped = true;
-        note('(archive)', item.problem);
-        break;
     }
-  }
   if (v.entrySha256.size > 0) zipped = true;
   v.format = zipped ? 'ZIP' : (v.units[0]?.format ?? 'UNKNOWN');
   v.problems = [...fileProblems, ...lineProblems].slice(0, Math.max(maxProblems, fileProblems.length));

@@ -12,7 +12,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { Bus, TransactionalProducer } from '../../runtime/bus/types.ts';
+import type { Bus } from '../../runtime/bus/types.ts';
 import { DEAD_LETTER_TOPIC } from '../../runtime/runner/dead-letter.ts';
 import { freeName, isErrno, moveInto, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
 import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
@@ -23,9 +23,10 @@ import type { ClaimsSettings } from './config.ts';
 import { acquireContentLock } from './content-lock.ts';
 import { MANIFEST_TOPIC, ManifestIndex } from './manifest.ts';
 import type { PayerMapping } from './mapping/index.ts';
-import { CLAIMS_COMPONENT, manifestRecord, publishClaimsFile, type PublishProgress } from './publish-file.ts';
+import { ingestClaimsFile, progressLogger } from './ingest-file.ts';
+import { CLAIMS_COMPONENT, type PublishProgress } from './publish-file.ts';
 import { buildReport, reportText, type ClaimsDisposition, type ClaimsFileReport } from './report.ts';
-import { hashFile, validateClaimsFile, type Validation } from './validate-file.ts';
+import { hashFile, type Validation } from './validate-file.ts';
 
 export const CLAIM_TOPICS = ['claim.line.v1', 'roster.member.v1', 'member.xref.v1'] as const;
 
@@ -57,11 +58,6 @@ export interface ClaimsWatcher {
   poll(): Promise<ClaimsFileResult[]>;
   start(): void;
   close(): Promise<void>;
-}
-
-/** Kafka transactional id of a content: a second publisher of the same bytes fences the first. */
-export function contentTransactionalId(sha256: string): string {
-  return `gapstream-claims-${sha256.slice(0, 32)}`;
 }
 
 /** Creates the topics the watcher writes (the manifest: one compacted partition). */
@@ -138,21 +134,6 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
     return { name, disposition, finalName, report: full };
   }
 
-  async function writeManifest(
-    producer: TransactionalProducer,
-    v: Validation,
-    name: string,
-    event: 'QUARANTINED' | 'DUPLICATE',
-  ): Promise<void> {
-    const prior = index.get(v.sha256);
-    const progress = { position: prior?.linesCommitted ?? 0, records: prior?.recordsPublished ?? 0 };
-    const value = await deps.codec.encode(
-      MANIFEST_TOPIC,
-      manifestRecord(v, name, deps.watcherId, event, progress, now()),
-    );
-    await producer.transaction((tx) => tx.send([{ topic: MANIFEST_TOPIC, key: v.sha256, value }]));
-  }
-
   /** Decides and publishes one file of processing/<me>/. */
   async function processFile(name: string, recovered: boolean): Promise<ClaimsFileResult> {
     const path = join(dirs.processing, name);
@@ -179,114 +160,49 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
       return { name, disposition: 'busy' };
     }
     const renew = setInterval(() => void lock.renew(), Math.max(250, Math.floor(settings.lockLeaseMs / 3)));
-    let producer: TransactionalProducer | undefined;
     try {
-      producer = await deps.bus.transactionalProducer(contentTransactionalId(file.sha256));
-      // After initTransactions: every earlier transaction of this content is settled, so the
-      // manifest read now is the truth.
-      await index.catchUp();
-      const prior = index.get(file.sha256);
-      if (prior?.status === 'DONE') {
-        // Found in processing/ at start-up and completed by us under this name: the crash came
-        // between the COMPLETED commit and the move.
-        if (
-          recovered &&
-          prior.fileName === name &&
-          prior.event === 'COMPLETED' &&
-          prior.watcherId === deps.watcherId
-        )
-          return await finish(path, name, 'done', null, null);
-        const v = await validateClaimsFile(path, file, deps.mappings);
-        await writeManifest(producer, v, name, 'DUPLICATE');
-        return await finish(
-          path,
-          name,
-          'duplicate',
-          {
-            decision: `identical content (SHA-256) was already published from ${prior.fileName}; nothing was published again`,
-          },
-          v,
-        );
-      }
-      const v = await validateClaimsFile(path, file, deps.mappings);
-      const tooManyBad = v.badLines > settings.badLineLimit;
-      if (v.fileLevel || tooManyBad) {
-        const already = prior?.status === 'IN_PROGRESS' ? prior.linesCommitted : 0;
-        if (already > 0)
-          log.error(
-            { file: name, committed: already },
-            'a partly published file now fails validation (were mappings or settings changed?); its committed lines stay published',
-          );
-        await writeManifest(producer, v, name, 'QUARANTINED');
-        return await finish(
-          path,
-          name,
-          'quarantine',
-          {
-            decision: v.fileLevel
-              ? 'the file as a whole is not acceptable (see the file-level problems first); nothing was published'
-              : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${settings.badLineLimit}; nothing was published`,
-          },
-          v,
-        );
-      }
-      const start =
-        prior?.status === 'IN_PROGRESS'
-          ? { position: prior.linesCommitted, records: prior.recordsPublished }
-          : { position: 0, records: 0 };
-      if (start.position > 0)
-        log.info({ file: name, position: start.position, total: v.items }, 'resuming a file');
-      const t0 = now();
-      let lastLog = t0;
-      const result = await publishClaimsFile(
+      const progress = progressLogger(log, name, now);
+      const outcome = await ingestClaimsFile(
         {
+          bus: deps.bus,
           codec: deps.codec,
-          producer,
+          index,
           mappings: deps.mappings,
           watcherId: deps.watcherId,
           linesPerTransaction: settings.linesPerTransaction,
+          badLineLimit: settings.badLineLimit,
+          logger: log,
           now,
-          onCommit: async (p) => {
-            const t = now();
-            if (t - lastLog >= 5000) {
-              lastLog = t;
-              const rate = Math.round(((p.position - start.position) * 1000) / Math.max(1, t - t0));
-              log.info(
-                {
-                  file: name,
-                  position: p.position,
-                  total: p.total,
-                  percent: Math.floor((100 * p.position) / Math.max(1, p.total)),
-                  linesPerSecond: rate,
-                },
-                'claims file progress',
-              );
-            }
+          onCommit: async (p, resumedFrom) => {
+            progress(p, resumedFrom);
             await deps.onCommit?.(name, p);
           },
         },
         path,
         name,
-        v,
-        start,
+        file,
+        recovered,
       );
-      deps.stage.received(result.position - start.position);
-      deps.stage.emitted(result.records - start.records);
-      return await finish(
-        path,
-        name,
-        'done',
-        v.badLines > 0
-          ? {
-              decision: `${v.badLines} bad lines were accepted under CLAIMS_BAD_LINE_LIMIT = ${settings.badLineLimit}: each is listed here and dead-lettered; every other line was published`,
-              published: result.records,
-            }
-          : null,
-        v,
-      );
+      switch (outcome.kind) {
+        case 'already-completed':
+          return await finish(path, name, 'done', null, null);
+        case 'duplicate':
+          return await finish(path, name, 'duplicate', { decision: outcome.decision }, outcome.v);
+        case 'quarantine':
+          return await finish(path, name, 'quarantine', { decision: outcome.decision }, outcome.v);
+        case 'done':
+          deps.stage.received(outcome.v.items - outcome.resumedFrom);
+          deps.stage.emitted(outcome.published);
+          return await finish(
+            path,
+            name,
+            'done',
+            outcome.decision === null ? null : { decision: outcome.decision, published: outcome.published },
+            outcome.v,
+          );
+      }
     } finally {
       clearInterval(renew);
-      await producer?.close().catch(() => undefined);
       await lock.release();
     }
   }

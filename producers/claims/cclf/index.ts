@@ -26,6 +26,7 @@ export {
   createCclfParser,
   parseCclfFile,
   parseCclfStream,
+  parseCclfStreamBatches,
   type Cclf0Entry,
   type CclfFileItem,
   type CclfLineResult,

@@ -482,6 +482,18 @@ export async function* parseCclfStream(
   name: string,
   options: ParseCclfFileOptions = {},
 ): AsyncGenerator<CclfFileItem> {
+  for await (const batch of parseCclfStreamBatches(input, name, options)) yield* batch;
+}
+
+/**
+ * {@link parseCclfStream} yielding the items of each read chunk together: one async step per
+ * chunk instead of per line (the watcher's passes read millions of lines).
+ */
+export async function* parseCclfStreamBatches(
+  input: Readable,
+  name: string,
+  options: ParseCclfFileOptions = {},
+): AsyncGenerator<CclfFileItem[]> {
   if (input.readableEncoding === null) input.setEncoding('latin1');
   const lines = new LineSplitter();
   let parser: CclfParser | null = null;
@@ -518,23 +530,26 @@ export async function* parseCclfStream(
   try {
     for await (const chunk of input as AsyncIterable<string | Buffer>) {
       lines.feed(typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+      const batch: CclfFileItem[] = [];
       for (let text = lines.next(); text !== null; text = lines.next()) {
         const item = parseLine(text);
         if (item === null) {
-          yield unknown();
+          batch.push(unknown());
+          yield batch;
           return;
         }
-        yield item;
+        batch.push(item);
       }
+      if (batch.length > 0) yield batch;
     }
     const last = lines.end();
     if (last !== null) {
       const item = parseLine(last);
       if (item === null) {
-        yield unknown();
+        yield [unknown()];
         return;
       }
-      yield item;
+      yield [item];
     }
   } finally {
     input.destroy();
@@ -543,12 +558,14 @@ export async function* parseCclfStream(
     // An empty file: the name alone decides; CMS sends empty CCLF files for quiet weeks.
     const d = options.kind !== undefined ? { ok: true as const, kind: options.kind } : detectCclfKind(name);
     if (!d.ok) {
-      yield {
-        type: 'end',
-        kind: null,
-        summary: { format: 'CCLF', lines: 0, records: 0, problems: [d.problem] },
-        cclf0: [],
-      };
+      yield [
+        {
+          type: 'end',
+          kind: null,
+          summary: { format: 'CCLF', lines: 0, records: 0, problems: [d.problem] },
+          cclf0: [],
+        },
+      ];
       return;
     }
     parser = createCclfParser(d.kind, {
@@ -556,5 +573,5 @@ export async function* parseCclfStream(
       sourceFileSha256: options.sourceFileSha256 ?? null,
     });
   }
-  yield { type: 'end', kind: parser.kind, summary: parser.end(), cclf0: parser.summaryEntries() };
+  yield [{ type: 'end', kind: parser.kind, summary: parser.end(), cclf0: parser.summaryEntries() }];
 }

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# A private SFTP server for the claims SFTP pull tests: the system's OpenSSH sshd (Debian package
+# openssh-server, installed with apt-get if missing) run in the foreground with a generated config
+# on 127.0.0.1:$SFTP_PORT. The system sshd, its config and port 22 are never touched.
+# One account ($SFTP_USER, a system user created once) may log in, by key or by password, for SFTP
+# only (internal-sftp), chrooted to $LOCAL_DIR/sftp/root when sshd's ownership rules allow it.
+# Needs root: sshd must start as root to switch to the logged-in user, and the account is created.
+# Usage: infra/local/sftp.sh {start|stop|status|reset|env}
+#   env: prints the GAPSTREAM_TEST_SFTP_* variables for stack.env (nothing before the first start)
+set -euo pipefail
+SERVICE=sftp
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+SSHD_BIN="${SFTP_SSHD_BIN:-/usr/sbin/sshd}" # absolute: sshd re-executes itself per connection
+SFTP_DIR="$LOCAL_DIR/sftp"
+SFTP_ROOT="$SFTP_DIR/root"         # the chroot: root-owned and writable by nobody else, as sshd requires
+SFTP_DROP="$SFTP_ROOT/outbound"    # owned by $SFTP_USER: the remote files live here
+HOST_KEY="$SFTP_DIR/ssh_host_ed25519_key"
+CLIENT_KEY="$SFTP_DIR/client_ed25519_key"
+AUTH_KEYS="$SFTP_DIR/authorized_keys"
+PASSWORD_FILE="$SFTP_DIR/password"
+SSHD_CONFIG="$SFTP_DIR/sshd_config"
+REMOTE_DIR_FILE="$SFTP_DIR/remote_dir" # $SFTP_DROP as the client sees it (/outbound when chrooted)
+SFTP_READY_TIMEOUT="${SFTP_READY_TIMEOUT:-30}"
+
+ensure_sshd() {
+  [[ -x "$SSHD_BIN" ]] && return 0
+  if [[ -z "${SFTP_SSHD_BIN:-}" ]] && apt_install "$SFTP_DEB_PACKAGE" && [[ -x "$SSHD_BIN" ]]; then return 0; fi
+  die "sshd not found at $SSHD_BIN: install the Debian package as root (apt-get install $SFTP_DEB_PACKAGE) or set SFTP_SSHD_BIN"
+}
+
+ensure_user() {
+  getent passwd "$SFTP_USER" >/dev/null && return 0
+  log "creating system user $SFTP_USER (SFTP only, no shell)"
+  # Home /outbound is the drop directory as seen inside the chroot, where a login lands.
+  useradd --system --user-group --home-dir /outbound --no-create-home --shell /usr/sbin/nologin \
+    --comment "gapstream local SFTP test server" "$SFTP_USER" \
+    || die "could not create the system user $SFTP_USER with useradd"
+}
+
+# new_key FILE COMMENT : an ed25519 key pair, made once (a half-made pair is made again).
+new_key() {
+  [[ -s "$1" && -s "$1.pub" ]] && return 0
+  rm -f "$1" "$1.pub"
+  ssh-keygen -q -t ed25519 -N '' -C "$2" -f "$1" </dev/null || die "ssh-keygen could not create $1"
+}
+
+fingerprint() { ssh-keygen -lf "$HOST_KEY.pub" | awk '{print $2}'; }
+
+ensure_credentials() {
+  new_key "$HOST_KEY" "gapstream-sftp-host"
+  new_key "$CLIENT_KEY" "gapstream-sftp-client"
+  # `restrict`: no forwarding, pty or rc for this key, whatever the server config says.
+  printf 'restrict %s\n' "$(cat "$CLIENT_KEY.pub")" >"$AUTH_KEYS"
+  chmod 644 "$AUTH_KEYS"
+  if [[ ! -s "$PASSWORD_FILE" ]]; then
+    (umask 077; printf '%s' "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >"$PASSWORD_FILE")
+  fi
+  chmod 600 "$PASSWORD_FILE"
+  # Set on every start: the account is per machine, the password file per checkout.
+  printf '%s:%s\n' "$SFTP_USER" "$(cat "$PASSWORD_FILE")" | chpasswd \
+    || die "chpasswd could not set the password of $SFTP_USER"
+}
+
+# chroot_ok DIR : sshd accepts DIR as ChrootDirectory only if it and every directory above it
+# is owned by root and not writable by group or others.
+chroot_ok() {
+  local d="$1"
+  while :; do
+    [[ "$(stat -c '%u' "$d")" == 0 ]] || return 1
+    (((8#$(stat -c '%a' "$d") & 8#022) == 0)) || return 1
+    [[ "$d" == / ]] && return 0
+    d="$(dirname "$d")"
+  done
+}
+
+prepare_dirs() {
+  ensure_dirs "$SFTP_DIR"
+  mkdir -p "$SFTP_DROP"
+  chown root:root "$SFTP_DIR" "$SFTP_ROOT"
+  chmod 755 "$SFTP_DIR" "$SFTP_ROOT"
+  chown "$SFTP_USER:" "$SFTP_DROP"
+  chmod 755 "$SFTP_DROP"
+  mkdir -p -m 755 /run/sshd # privilege separation directory (tmpfs: gone after a reboot)
+}
+
+write_config() {
+  local chroot_line strict start_dir
+  if chroot_ok "$SFTP_ROOT"; then
+    chroot_line="ChrootDirectory $SFTP_ROOT"; strict=yes; start_dir=/outbound
+  else
+    # Same server without the jail: the client sees real paths, and StrictModes would refuse the
+    # authorized_keys file below directories owned by another user.
+    log "no chroot: a directory above $SFTP_ROOT is not root-owned or is group/other-writable"
+    chroot_line="# no ChrootDirectory (see infra/local/sftp.sh)"; strict=no; start_dir="$SFTP_DROP"
+    local uid gid
+    uid="$(id -u "$SFTP_USER")"; gid="$(id -g "$SFTP_USER")"
+    setpriv --reuid="$uid" --regid="$gid" --clear-groups test -x "$SFTP_DROP" \
+      && setpriv --reuid="$uid" --regid="$gid" --clear-groups test -w "$SFTP_DROP" \
+      || die "$SFTP_USER cannot reach $SFTP_DROP: make the directories above it world-searchable or set GAPSTREAM_LOCAL_DIR to a root-owned path"
+  fi
+  printf '%s\n' "$start_dir" >"$REMOTE_DIR_FILE"
+  (umask 077; cat >"$SSHD_CONFIG" <<CONF
+# generated by infra/local/sftp.sh start ($(date -Is)); rewritten on every start
+Port $SFTP_PORT
+ListenAddress 127.0.0.1
+HostKey $HOST_KEY
+PidFile none
+LogLevel VERBOSE
+UsePAM no
+UseDNS no
+StrictModes $strict
+LoginGraceTime 30
+MaxAuthTries 4
+AllowUsers $SFTP_USER
+PermitRootLogin no
+PubkeyAuthentication yes
+AuthorizedKeysFile $AUTH_KEYS
+PasswordAuthentication yes
+PermitEmptyPasswords no
+KbdInteractiveAuthentication no
+HostbasedAuthentication no
+AllowTcpForwarding no
+AllowAgentForwarding no
+AllowStreamLocalForwarding no
+PermitTunnel no
+X11Forwarding no
+PermitTTY no
+PermitUserRC no
+PrintMotd no
+Subsystem sftp internal-sftp
+$chroot_line
+ForceCommand internal-sftp -d $start_dir
+CONF
+  )
+  local out
+  out="$("$SSHD_BIN" -t -f "$SSHD_CONFIG" 2>&1)" || die "sshd rejects $SSHD_CONFIG: $out"
+}
+
+host_key_served() {
+  [[ "$(ssh-keyscan -T 2 -t ed25519 -p "$SFTP_PORT" 127.0.0.1 2>/dev/null | ssh-keygen -lf - 2>/dev/null | awk '{print $2}')" == "$(fingerprint)" ]]
+}
+
+start() {
+  [[ "$(id -u)" == "0" ]] || die "the SFTP test server needs root (it creates the $SFTP_USER account and sshd must start as root); run the stack as root, as CI does"
+  ensure_sshd
+  ensure_dirs "$SFTP_DIR"
+  if already_running sftp "$SFTP_PORT"; then return 0; fi
+  require_free_port "$SFTP_PORT" "sftp"
+  ensure_user
+  prepare_dirs
+  ensure_credentials
+  write_config
+  log "starting sshd ($SSHD_BIN, internal-sftp only) on 127.0.0.1:$SFTP_PORT for user $SFTP_USER (log: $(log_file sftp))"
+  record_port sftp "$SFTP_PORT"
+  start_detached sftp "$SFTP_DIR" "$SSHD_BIN" -D -f "$SSHD_CONFIG" -E "$(log_file sftp)"
+  wait_for sftp "$SFTP_READY_TIMEOUT" "ssh-keyscan sees host key $(fingerprint)" host_key_served
+  log "ready at 127.0.0.1:$SFTP_PORT (pid $(service_pid sftp)), files in $SFTP_DROP"
+}
+
+print_env() {
+  [[ -s "$HOST_KEY.pub" && -s "$REMOTE_DIR_FILE" ]] || return 0
+  cat <<ENV
+GAPSTREAM_TEST_SFTP_HOST=127.0.0.1
+GAPSTREAM_TEST_SFTP_PORT=$(effective_port sftp "$SFTP_PORT")
+GAPSTREAM_TEST_SFTP_USERNAME=$SFTP_USER
+GAPSTREAM_TEST_SFTP_KEY_FILE=$CLIENT_KEY
+GAPSTREAM_TEST_SFTP_PASSWORD_FILE=$PASSWORD_FILE
+GAPSTREAM_TEST_SFTP_HOST_KEY_SHA256=$(fingerprint)
+GAPSTREAM_TEST_SFTP_DIR=$(cat "$REMOTE_DIR_FILE")
+GAPSTREAM_TEST_SFTP_LOCAL_DIR=$SFTP_DROP
+ENV
+}
+
+case "${1:-}" in
+  start)  start ;;
+  stop)   stop_service sftp ;;
+  status) print_status sftp "$SFTP_PORT" ;;
+  reset)  stop_service sftp; rm -rf "$SFTP_DIR"; log "keys, password and files removed ($SFTP_DIR); the $SFTP_USER account stays" ;;
+  env)    print_env ;;
+  fetch)  : ;;
+  *) echo "usage: $0 {start|stop|status|reset|env}" >&2; exit 2 ;;
+esac

@@ -1,0 +1,172 @@
+/**
+ * Decide and publish one claims file, exactly once per content: the core shared by the drop
+ * directory watcher (which adds file moves, locks and reports) and `gapstream ingest` (a one-off
+ * load with a progress bar). Steps: open the content's transactional producer (fencing any
+ * earlier publisher of the same bytes), read the manifest, then duplicate → publish nothing;
+ * validation fails → QUARANTINED; else publish from the committed position.
+ */
+import type { Bus, TransactionalProducer } from '../../runtime/bus/types.ts';
+import type { Logger } from '../../runtime/telemetry/index.ts';
+import type { Codec } from '../../schemas/codec.ts';
+import { MANIFEST_TOPIC, type ManifestIndex, type ManifestRecord } from './manifest.ts';
+import type { PayerMapping } from './mapping/index.ts';
+import { manifestRecord, publishClaimsFile, type PublishProgress } from './publish-file.ts';
+import { validateClaimsFile, type Validation } from './validate-file.ts';
+
+export interface IngestContext {
+  bus: Bus;
+  codec: Codec;
+  index: ManifestIndex;
+  mappings: readonly PayerMapping[];
+  watcherId: string;
+  linesPerTransaction: number;
+  badLineLimit: number;
+  logger: Logger;
+  now: () => number;
+  /** During validation, with the items read so far (every 65,536). */
+  onValidate?: (items: number) => void;
+  /** After each committed transaction, with the position reached and the start of this run. */
+  onCommit?: (p: PublishProgress, resumedFrom: number) => Promise<void> | void;
+}
+
+export type IngestOutcome =
+  /** Completed earlier under this name by this watcher (a crash came before the file was moved). */
+  | { kind: 'already-completed'; prior: ManifestRecord }
+  | { kind: 'duplicate'; v: Validation; prior: ManifestRecord; decision: string }
+  | { kind: 'quarantine'; v: Validation; decision: string }
+  | { kind: 'done'; v: Validation; published: number; resumedFrom: number; decision: string | null };
+
+/** Kafka transactional id of a content: a second publisher of the same bytes fences the first. */
+export function contentTransactionalId(sha256: string): string {
+  return `gapstream-claims-${sha256.slice(0, 32)}`;
+}
+
+async function writeManifest(
+  ctx: IngestContext,
+  producer: TransactionalProducer,
+  v: Validation,
+  name: string,
+  event: 'QUARANTINED' | 'DUPLICATE',
+): Promise<void> {
+  const prior = ctx.index.get(v.sha256);
+  const progress = { position: prior?.linesCommitted ?? 0, records: prior?.recordsPublished ?? 0 };
+  const value = await ctx.codec.encode(
+    MANIFEST_TOPIC,
+    manifestRecord(v, name, ctx.watcherId, event, progress, ctx.now()),
+  );
+  await producer.transaction((tx) => tx.send([{ topic: MANIFEST_TOPIC, key: v.sha256, value }]));
+}
+
+/**
+ * Ingests `path` (delivered as `name`, already hashed). `recovered`: the file was found
+ * unfinished at start-up, so a COMPLETED record of this name by this watcher means "move it".
+ * Throws when Kafka fails; the next attempt resumes from the manifest.
+ */
+export async function ingestClaimsFile(
+  ctx: IngestContext,
+  path: string,
+  name: string,
+  file: { sha256: string; sizeBytes: number },
+  recovered: boolean,
+): Promise<IngestOutcome> {
+  const producer = await ctx.bus.transactionalProducer(contentTransactionalId(file.sha256));
+  try {
+    // After initTransactions every earlier transaction of this content is settled, so the
+    // manifest read now is the truth.
+    await ctx.index.catchUp();
+    const prior = ctx.index.get(file.sha256);
+    if (prior?.status === 'DONE') {
+      if (
+        recovered &&
+        prior.fileName === name &&
+        prior.event === 'COMPLETED' &&
+        prior.watcherId === ctx.watcherId
+      )
+        return { kind: 'already-completed', prior };
+      const v = await validateClaimsFile(path, file, ctx.mappings, { onItems: ctx.onValidate });
+      await writeManifest(ctx, producer, v, name, 'DUPLICATE');
+      return {
+        kind: 'duplicate',
+        v,
+        prior,
+        decision: `identical content (SHA-256) was already published from ${prior.fileName}; nothing was published again`,
+      };
+    }
+    const v = await validateClaimsFile(path, file, ctx.mappings, { onItems: ctx.onValidate });
+    if (v.fileLevel || v.badLines > ctx.badLineLimit) {
+      const already = prior?.status === 'IN_PROGRESS' ? prior.linesCommitted : 0;
+      if (already > 0)
+        ctx.logger.error(
+          { file: name, committed: already },
+          'a partly published file now fails validation (were mappings or settings changed?); its committed lines stay published',
+        );
+      await writeManifest(ctx, producer, v, name, 'QUARANTINED');
+      return {
+        kind: 'quarantine',
+        v,
+        decision: v.fileLevel
+          ? 'the file as a whole is not acceptable (see the file-level problems first); nothing was published'
+          : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${ctx.badLineLimit}; nothing was published`,
+      };
+    }
+    const start =
+      prior?.status === 'IN_PROGRESS'
+        ? { position: prior.linesCommitted, records: prior.recordsPublished }
+        : { position: 0, records: 0 };
+    if (start.position > 0)
+      ctx.logger.info({ file: name, position: start.position, total: v.items }, 'resuming a file');
+    const result = await publishClaimsFile(
+      {
+        codec: ctx.codec,
+        producer,
+        mappings: ctx.mappings,
+        watcherId: ctx.watcherId,
+        linesPerTransaction: ctx.linesPerTransaction,
+        now: ctx.now,
+        onCommit: (p) => ctx.onCommit?.(p, start.position),
+      },
+      path,
+      name,
+      v,
+      start,
+    );
+    return {
+      kind: 'done',
+      v,
+      published: result.records,
+      resumedFrom: start.position,
+      decision:
+        v.badLines > 0
+          ? `${v.badLines} bad lines were accepted under CLAIMS_BAD_LINE_LIMIT = ${ctx.badLineLimit}: each is listed here and dead-lettered; every other line was published`
+          : null,
+    };
+  } finally {
+    await producer.close().catch(() => undefined);
+  }
+}
+
+/** A progress logger for long files: position, percent and lines/s every `everyMs`. */
+export function progressLogger(
+  logger: Logger,
+  name: string,
+  now: () => number,
+  everyMs = 5000,
+): (p: PublishProgress, resumedFrom: number) => void {
+  const t0 = now();
+  let last = t0;
+  return (p, resumedFrom) => {
+    const t = now();
+    if (t - last < everyMs) return;
+    last = t;
+    logger.info(
+      {
+        file: name,
+        position: p.position,
+        total: p.total,
+        percent: Math.floor((100 * p.position) / Math.max(1, p.total)),
+        linesPerSecond: Math.round(((p.position - resumedFrom) * 1000) / Math.max(1, t - t0)),
+      },
+      'claims file progress',
+    );
+  };
+}
