@@ -10,6 +10,7 @@ import { sliceSummary, startPipeline } from './pipeline.ts';
 import { inspectHl7 } from './inspect-hl7.ts';
 import { inspectClaims } from './inspect-claims.ts';
 import { ingestFiles } from './ingest-claims.ts';
+import { materializeFinalAction } from '../processors/claims/final-action-job.ts';
 
 const USAGE = `gapstream — streaming integration pipeline for value-based care
 
@@ -27,6 +28,8 @@ Usage:
                                                        publish (JSON lines), or its quarantine report
   gapstream ingest <file>...                          publish claims/roster files once (same manifest as the
                                                        watcher: duplicates skipped, resumes), with progress
+  gapstream claims final-action                       recompute the final-action claim set from ClickHouse
+                                                       (claim_final_action_current); prints counts as JSON
   gapstream config                                    print the validated configuration (secrets hidden)
   gapstream help
 
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         count: { type: 'string', default: '1000' },
         patients: { type: 'string', default: '100' },
       },
-      allowPositionals: false,
+      allowPositionals: command === 'claims',
     });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
@@ -95,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ sent: count, acks: codes })}\n`);
       return codes.AA === count || codes.CA === count ? 0 : 1;
     }
+    case 'claims':
+      return claimsCommand(config, args.positionals);
     case 'config':
       process.stdout.write(`${JSON.stringify(redacted(config), null, 2)}\n`);
       return 0;
@@ -201,6 +206,26 @@ async function inspect(rest: string[]): Promise<number> {
       badLineLimit: config.claims.badLineLimit,
     });
   return inspectHl7(paths, process.stdout, { profilesDir: config.feeds.dir });
+}
+
+/** `claims final-action`: the final-action job over what the claims sinks landed in ClickHouse. */
+async function claimsCommand(config: Config, positionals: string[]): Promise<number> {
+  if (positionals.join(' ') !== 'final-action') {
+    process.stderr.write(
+      `Unknown claims command "${positionals.join(' ')}": expected \`gapstream claims final-action\`.\n`,
+    );
+    return 2;
+  }
+  const rt = await openRuntime(config, 'gapstream-claims');
+  try {
+    const run = await materializeFinalAction(rt.store);
+    const problems: Record<string, number> = {};
+    for (const p of run.problems) problems[p.code] = (problems[p.code] ?? 0) + 1;
+    process.stdout.write(`${JSON.stringify({ ...run, problems })}\n`);
+    return 0;
+  } finally {
+    await rt.close();
+  }
 }
 
 /** `ingest <file>...`: publishes claims files once, on the configured bus (no store needed). */

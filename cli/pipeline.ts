@@ -1,4 +1,5 @@
 import { startClaimsWatcher } from '../producers/claims/start.ts';
+import { startClaimsSinks } from '../sinks/claims/index.ts';
 import { startHl7FileIntake } from '../producers/hl7-files/file-intake.ts';
 import { runMllpListener } from '../producers/mllp/command.ts';
 import type { MllpSettings } from '../producers/mllp/config.ts';
@@ -41,6 +42,8 @@ export async function startPipeline(
   });
   const stages: { stop(): Promise<void> }[] = [
     await startSink(sliceSink(rt.store), deps),
+    // claim.line.v1, roster.member.v1, member.xref.v1, file.manifest.v1 → ClickHouse.
+    ...(await startClaimsSinks(rt.store, deps)),
     await startProcessor(patientActivity, deps),
     await startProcessor(normalize, deps),
   ];

@@ -25,17 +25,19 @@ describe('loadMigrations', () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ships 0001 slice_results and 0002 deadletter, with no-datetime64 variants for old servers', () => {
+  it('ships 0001 slice_results and 0002 deadletter, with no-datetime64 variants for old servers, then the claims tables', () => {
     const modern = loadMigrations({ dir: DEFAULT_MIGRATIONS_DIR, lacks: new Set() });
     expect(modern.map((m) => [m.version, m.name, m.variant])).toEqual([
       [1, 'slice_results', 'default'],
       [2, 'deadletter', 'default'],
+      [3, 'claims_landing', 'default'],
+      [4, 'claim_final_action', 'default'],
     ]);
     expect(modern[0]?.statements[0]).toMatch(
       /DateTime64\(3, 'UTC'\)[\s\S]*ReplacingMergeTree[\s\S]*ORDER BY event_id/,
     );
     const old = loadMigrations({ dir: DEFAULT_MIGRATIONS_DIR, lacks: new Set(['datetime64']) });
-    expect(old.map((m) => m.variant)).toEqual(['no-datetime64', 'no-datetime64']);
+    expect(old.map((m) => m.variant)).toEqual(['no-datetime64', 'no-datetime64', 'default', 'default']);
     expect(old[0]?.statements[0]).not.toMatch(/DateTime64/);
   });
 
