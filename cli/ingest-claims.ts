@@ -4,14 +4,13 @@
  * duplicate, and an interrupted load resumes), with a progress bar on stderr and one JSON
  * summary line per file on stdout. Files are read in place, never moved.
  */
-import { constants, promises as fsp } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Runtime } from '../runtime/open-runtime.ts';
 import { ingestClaimsFile } from '../producers/claims/ingest-file.ts';
 import { ManifestIndex } from '../producers/claims/manifest.ts';
 import { loadPayerMappings } from '../producers/claims/mapping/index.ts';
 import { buildReport, reportText } from '../producers/claims/report.ts';
-import { hashFile } from '../producers/claims/validate-file.ts';
+import { hashPath } from '../producers/claims/validate-file.ts';
 import { ensureClaimsTopics } from '../producers/claims/watcher.ts';
 import { createProgressBar } from './progress-bar.ts';
 
@@ -26,19 +25,11 @@ export async function ingestFiles(rt: Runtime, paths: string[], err: NodeJS.Writ
   for (const path of paths) {
     const name = basename(path);
     const t0 = Date.now();
-    const fh = await fsp
-      .open(resolve(path), constants.O_RDONLY | constants.O_NOFOLLOW)
-      .catch((e: unknown) => e as Error);
-    if (fh instanceof Error) {
-      err.write(`${name}: cannot be read (${(fh as NodeJS.ErrnoException).code ?? fh.message})\n`);
+    const file = await hashPath(resolve(path));
+    if (!file.ok) {
+      err.write(`${name}: ${file.reason}\n`);
       code = 1;
       continue;
-    }
-    let file;
-    try {
-      file = await hashFile(fh);
-    } finally {
-      await fh.close();
     }
     const outcome = await ingestClaimsFile(
       {

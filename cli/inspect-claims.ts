@@ -5,13 +5,12 @@
  * line accepted under CLAIMS_BAD_LINE_LIMIT); a file that would be quarantined prints its
  * quarantine report (JSON on stdout, text on stderr). Exit 1 when any file would be quarantined.
  */
-import { constants, promises as fsp } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadPayerMappings } from '../producers/claims/mapping/index.ts';
 import { readClaimsFile } from '../producers/claims/read-file.ts';
 import { buildReport, reportText } from '../producers/claims/report.ts';
-import { hashFile, validateClaimsFile } from '../producers/claims/validate-file.ts';
+import { hashPath, validateClaimsFile } from '../producers/claims/validate-file.ts';
 
 export interface InspectClaimsOptions {
   mappingsDir: string;
@@ -33,19 +32,11 @@ export async function inspectClaims(
   for (const p of paths) {
     const path = resolve(p);
     const name = basename(path);
-    const fh = await fsp
-      .open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
-      .catch((e: unknown) => e as Error);
-    if (fh instanceof Error) {
-      err.write(`${name}: cannot be read (${(fh as NodeJS.ErrnoException).code ?? fh.message})\n`);
+    const file = await hashPath(path);
+    if (!file.ok) {
+      err.write(`${name}: ${file.reason}\n`);
       code = 1;
       continue;
-    }
-    let file;
-    try {
-      file = await hashFile(fh);
-    } finally {
-      await fh.close();
     }
     const v = await validateClaimsFile(path, file, mappings);
     if (v.fileLevel || v.badLines > opts.badLineLimit) {

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { openRegular } from '../../runtime/drop-dir/fs.ts';
 import type { PayerMapping } from './mapping/index.ts';
 import { isFileLevel, readClaimsBatches } from './read-file.ts';
 import type { ParseProblem } from './types.ts';
@@ -57,6 +58,27 @@ export async function hashFile(fh: FileHandle): Promise<{ sha256: string; sizeBy
     size += (chunk as Buffer).length;
   }
   return { sha256: h.digest('hex'), sizeBytes: size };
+}
+
+/**
+ * Hashes the regular file at `path` for the CLI (never following a symlink), or says in one
+ * sentence why it cannot be read (the errno code, never content).
+ */
+export async function hashPath(
+  path: string,
+): Promise<{ ok: true; sha256: string; sizeBytes: number } | { ok: false; reason: string }> {
+  let fh;
+  try {
+    fh = await openRegular(path);
+  } catch (err) {
+    return { ok: false, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (fh === null) return { ok: false, reason: 'is not a regular file (a symlink, directory or device)' };
+  try {
+    return { ok: true, ...(await hashFile(fh)) };
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Runs the first pass over `path` (already hashed: `sha256`, `sizeBytes`). */

@@ -16,6 +16,7 @@ import type { Bus } from '../../runtime/bus/types.ts';
 import { DEAD_LETTER_TOPIC } from '../../runtime/runner/dead-letter.ts';
 import { freeName, isErrno, moveInto, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
 import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
+import { createPollLoop } from '../../runtime/drop-dir/poll-loop.ts';
 import { safeStandIn } from '../../runtime/drop-dir/names.ts';
 import type { Logger, StageMetrics } from '../../runtime/telemetry/index.ts';
 import type { Codec } from '../../schemas/codec.ts';
@@ -84,9 +85,6 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
   const scanner = new InboxScanner(dirs.inbox, settings.complete, log);
   const index = new ManifestIndex(deps.bus, deps.codec);
   let prepared = false;
-  let running: Promise<ClaimsFileResult[]> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
 
   async function prepare(): Promise<void> {
     if (prepared) return;
@@ -235,7 +233,7 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
     await prepare();
     const results: ClaimsFileResult[] = [];
     for (const name of (await fsp.readdir(dirs.processing)).sort()) {
-      if (stopped) return results;
+      if (loop.stopped) return results;
       const r = await attempt(name, true);
       results.push(r);
       if (r.disposition === 'retry') return results;
@@ -258,7 +256,7 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
       }
     }
     for (const name of ready) {
-      if (stopped) break;
+      if (loop.stopped) break;
       if (!(await claim(name))) continue;
       const r = await attempt(name, false);
       results.push(r);
@@ -267,39 +265,9 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
     return results;
   }
 
-  const poll = (): Promise<ClaimsFileResult[]> => {
-    const p = (running ?? Promise.resolve([])).then(
-      () => pollOnce(),
-      () => pollOnce(),
-    );
-    running = p;
-    return p;
-  };
-
-  const tick = (): void => {
-    timer = undefined;
-    if (stopped) return;
-    poll()
-      .catch((err: unknown) => {
-        deps.stage.error('CLAIMS_INTERNAL');
-        log.error({ err }, 'claims drop directory poll failed; retrying on the next poll');
-        return [];
-      })
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, settings.pollMs);
-      });
-  };
-
-  return {
-    poll,
-    start: () => {
-      if (timer === undefined && !stopped) timer = setTimeout(tick, 0);
-    },
-    close: async () => {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
-  };
+  const loop = createPollLoop<ClaimsFileResult>(pollOnce, settings.pollMs, (err) => {
+    deps.stage.error('CLAIMS_INTERNAL');
+    log.error({ err }, 'claims drop directory poll failed; retrying on the next poll');
+  });
+  return loop;
 }

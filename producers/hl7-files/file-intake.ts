@@ -30,6 +30,7 @@ import { createHl7Intake, type Hl7Intake, type Hl7Origin, type Hl7Outcome } from
 import { validateHl7FileConfig, type Hl7FileSettings } from './config.ts';
 import { freeName, isErrno, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
 import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
+import { createPollLoop } from '../../runtime/drop-dir/poll-loop.ts';
 import { safeStandIn } from '../../runtime/drop-dir/names.ts';
 import {
   countOutcomes,
@@ -206,9 +207,6 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
   const perWrite = Math.max(1, deps.messagesPerWrite ?? DEFAULT_MESSAGES_PER_WRITE);
   const scanner = new InboxScanner(dirs.inbox, settings.complete, log);
   let prepared = false;
-  let running: Promise<FileResult[]> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
 
   async function prepare(): Promise<void> {
     if (prepared) return;
@@ -381,13 +379,13 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
     // Files left in processing/ by a crash (or a failed write) first, in name order.
     const leftover = (await fsp.readdir(dirs.processing)).sort();
     for (const name of leftover) {
-      if (stopped) return results;
+      if (loop.stopped) return results;
       const r = await processFile(name);
       results.push(r);
       if (r.disposition === 'retry') return results; // storage is failing: do not pile on
     }
     for (const name of await scanInbox(results)) {
-      if (stopped) break;
+      if (loop.stopped) break;
       if (!(await claim(name))) continue;
       const r = await processFile(name);
       results.push(r);
@@ -396,41 +394,11 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
     return results;
   }
 
-  const poll = (): Promise<FileResult[]> => {
-    const p = (running ?? Promise.resolve([])).then(
-      () => pollOnce(),
-      () => pollOnce(),
-    );
-    running = p;
-    return p;
-  };
-
-  const tick = (): void => {
-    timer = undefined;
-    if (stopped) return;
-    poll()
-      .catch((err: unknown) => {
-        deps.stage.error('HL7_FILE_INTERNAL');
-        log.error({ err }, 'drop directory poll failed; retrying on the next poll');
-        return [];
-      })
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, settings.pollMs);
-      });
-  };
-
-  return {
-    poll,
-    start: () => {
-      if (timer === undefined && !stopped) timer = setTimeout(tick, 0);
-    },
-    close: async () => {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
-  };
+  const loop = createPollLoop<FileResult>(pollOnce, settings.pollMs, (err) => {
+    deps.stage.error('HL7_FILE_INTERNAL');
+    log.error({ err }, 'drop directory poll failed; retrying on the next poll');
+  });
+  return loop;
 }
 
 /**

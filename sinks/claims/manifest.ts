@@ -2,24 +2,11 @@
  * Reading the content manifest history (`file_manifest`) back: the latest state per file content,
  * through the `file_manifest_latest` view (migration 0003), on every server.
  */
+import type { ManifestRecord } from '../../producers/claims/manifest.ts';
 import type { Store } from '../clickhouse/store.ts';
 
-/** The latest state of one delivered content. */
-export interface ManifestState {
-  sha256: string;
-  fileName: string;
-  sizeBytes: number;
-  format: string;
-  event: string;
-  status: string;
-  linesCommitted: number;
-  linesTotal: number;
-  recordsPublished: number;
-  badLines: number;
-  problemCodes: string[];
-  watcherId: string;
-  /** Epoch ms of the latest event. */
-  at: number;
+/** The latest state of one delivered content: its latest manifest record plus the history's extent. */
+export interface ManifestState extends ManifestRecord {
   /** Epoch ms of the first event. */
   firstAt: number;
   /** Events recorded for the content (every drop, progress step and duplicate). */
@@ -31,8 +18,8 @@ interface LatestRow {
   file_name: string;
   size_bytes: string | number;
   format: string;
-  event: string;
-  status: string;
+  event: ManifestRecord['event'];
+  status: ManifestRecord['status'];
   lines_committed: string | number;
   lines_total: string | number;
   records_published: string | number;

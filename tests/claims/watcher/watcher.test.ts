@@ -287,6 +287,30 @@ describe('claims drop directory (embedded bus)', () => {
     expect(lines.filter((l) => l.sourceFile === 'bad.837')).toEqual([]);
   });
 
+  it('a payer roster publishes roster.member.v1 keyed by member id, UTF-8 names intact', async () => {
+    const header =
+      'Member ID,Last Name,First Name,Middle Initial,DOB,Gender,Zip,Phone,PCP NPI,PCP TIN,Eff Date,Term Date,Product,LOB';
+    const rows = [
+      'EXH10000001,Müller,Zoë,,1975-11-05,F,02139,,1234567893,123456789,2024-03-01,,EPO,COM',
+      'EXH10000002,Doe,John,Q,1960-01-31,M,02139,,1234567893,123456789,2024-01-01,2024-12-31,PPO,COM',
+    ];
+    dropFile('EXH_ROSTER_20240301.csv', [header, ...rows].join('\r\n') + '\r\n');
+    const [r] = await watcher().poll();
+    expect(r?.disposition).toBe('done');
+    // Read partition by partition: sort by line.
+    const members = (await values<Record<string, unknown>>('roster.member.v1')).sort(
+      (a, b) => Number(a.lineNumber) - Number(b.lineNumber),
+    );
+    expect(members.map((m) => [m.memberId, m.familyName, m.givenName, m.birthDate, m.lineNumber])).toEqual([
+      ['EXH10000001', 'Müller', 'Zoë', '1975-11-05', 2],
+      ['EXH10000002', 'Doe', 'John', '1960-01-31', 3],
+    ]);
+    expect((await readTopic(bus, 'roster.member.v1')).map((rec) => rec.key).sort()).toEqual([
+      'EXH10000001',
+      'EXH10000002',
+    ]);
+  });
+
   it('refuses symlinks and unsafe names without reading them; ignores hidden in-progress uploads', async () => {
     mkdirSync(join(drop, 'inbox'), { recursive: true });
     writeFileSync(join(dir, 'secret'), cclf5File(1));
