@@ -8,6 +8,7 @@ const benches = [
   'bench/embedded-bus.bench.ts',
   'bench/clickhouse-insert.bench.ts',
   'bench/kafka-runtime.bench.ts',
+  'bench/claims-ingest.bench.ts',
 ];
 let failed = 0;
 for (const bench of benches) {

@@ -203,7 +203,8 @@ export const CLAIMS_FIELDS: readonly FieldSpec[] = [
   {
     path: 'claims.sftp.remoteDoneDir',
     env: 'CLAIMS_SFTP_REMOTE_DONE_DIR',
-    description: 'Remote directory pulled files are moved to when `claims.sftp.after` is `move`.',
+    description:
+      'Remote directory pulled files are moved to when `claims.sftp.after` is `move`; a relative path is relative to `claims.sftp.remoteDir` (`pulled` → `<remoteDir>/pulled`). Created when missing.',
     expected: 'a remote path',
     example: '/outbound/pulled',
     default: 'pulled',
