@@ -20,7 +20,11 @@ export interface RunningClaimsWatcher {
 export async function startClaimsWatcher(
   rt: Pick<Runtime, 'bus' | 'codec' | 'telemetry' | 'logger' | 'config'>,
   settings: ClaimsSettings,
-  options: { onCommit?: (file: string, p: PublishProgress) => Promise<void> | void } = {},
+  options: {
+    onCommit?: (file: string, p: PublishProgress) => Promise<void> | void;
+    /** False: no timer, the caller polls (tests that count every result). Default true. */
+    autoStart?: boolean;
+  } = {},
 ): Promise<RunningClaimsWatcher | undefined> {
   const problems = validateClaimsConfig(settings);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -40,7 +44,7 @@ export async function startClaimsWatcher(
     },
     settings,
   );
-  watcher.start();
+  if (options.autoStart !== false) watcher.start();
   // Files pulled from SFTP land in inbox/ atomically; the watcher takes them from there.
   const pull =
     settings.sftp.host === undefined

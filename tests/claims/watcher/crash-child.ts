@@ -11,15 +11,13 @@ import { startClaimsWatcher } from '../../../producers/claims/start.ts';
 
 const config = loadConfig();
 const rt = await openRuntime(config, 'claims-crash-child', { store: false });
-const watcher = await startClaimsWatcher(
-  rt,
-  { ...config.claims, pollMs: 3_600_000 },
-  {
-    onCommit: (_file, p) => {
-      process.stdout.write(`commit ${p.position}\n`);
-    },
+// No timer (autoStart false): every poll is this loop's, so every result is counted.
+const watcher = await startClaimsWatcher(rt, config.claims, {
+  autoStart: false,
+  onCommit: (_file, p) => {
+    process.stdout.write(`commit ${p.position}\n`);
   },
-);
+});
 if (watcher === undefined) throw new Error('CLAIMS_DROP_DIR is not set');
 // Poll until nothing is left for this watcher (files left busy by a racing watcher come back).
 const results = [];
