@@ -8,6 +8,7 @@
 import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadPayerMappings } from '../producers/claims/mapping/index.ts';
+import { createLocalCodec } from '../schemas/codec.ts';
 import { readClaimsFile } from '../producers/claims/read-file.ts';
 import { buildReport, reportText } from '../producers/claims/report.ts';
 import { hashPath, validateClaimsFile } from '../producers/claims/validate-file.ts';
@@ -28,6 +29,8 @@ export async function inspectClaims(
     return 2;
   }
   const mappings = await loadPayerMappings(opts.mappingsDir);
+  // The schemas the records would be encoded with (the local codec: same .avsc files, no registry).
+  const codec = await createLocalCodec();
   let code = 0;
   for (const p of paths) {
     const path = resolve(p);
@@ -38,7 +41,7 @@ export async function inspectClaims(
       code = 1;
       continue;
     }
-    const v = await validateClaimsFile(path, file, mappings);
+    const v = await validateClaimsFile(path, file, mappings, { codec });
     if (v.fileLevel || v.badLines > opts.badLineLimit) {
       code = 1;
       const report = buildReport(

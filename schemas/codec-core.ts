@@ -28,6 +28,8 @@ export interface Codec {
   encode(topic: string, value: unknown): Promise<Buffer>;
   /** {@link encode} without the promise (throws instead of rejecting): for bulk producers. */
   encodeSync(topic: string, value: unknown): Buffer;
+  /** Why `value` would be refused by `encode` (field paths and expected types, never values), or null. */
+  check(topic: string, value: unknown): string | null;
   /**
    * Decode a wire-format value read from `topic` into the topic's current (reader) schema shape.
    * Throws {@link BadRecordError} for anything that is not a decodable value of this topic, so the
@@ -208,20 +210,21 @@ export class AvroWireCodec implements Codec {
     return new Promise((resolve) => resolve(this.encodeSync(topic, value)));
   }
 
+  check(topic: string, value: unknown): string | null {
+    const { type } = this.topicSchema(topic);
+    // Fast path: avsc's compiled check (no hook) accepts almost every value; only an invalid one
+    // pays for the walk that names the bad fields.
+    if (type.isValid(value, { noUndeclaredFields: true })) return null;
+    const problems = validationProblems(type, value);
+    // Only paths and expected types: the value may be PHI (names, birth dates, identifiers).
+    return `value for topic ${topic} does not match schema ${type.name ?? topic}: ${problems.length > 0 ? problems.join('; ') : 'invalid value'}`;
+  }
+
   /** Synchronous {@link Codec.encode}; both codecs have every reader type in memory. */
   encodeSync(topic: string, value: unknown): Buffer {
     const { type, schemaId } = this.topicSchema(topic);
-    // Fast path: avsc's compiled check (no hook) accepts almost every value; only an invalid one
-    // pays for the walk that names the bad fields.
-    const valid = type.isValid(value, { noUndeclaredFields: true });
-    const problems = valid ? [] : validationProblems(type, value);
-    if (!valid || problems.length > 0) {
-      // Only paths and expected types: the value may be PHI (names, birth dates, identifiers).
-      throw new BadRecordError(
-        CodecErrorCode.VALIDATION,
-        `value for topic ${topic} does not match schema ${type.name ?? topic}: ${problems.length > 0 ? problems.join('; ') : 'invalid value'}`,
-      );
-    }
+    const problem = this.check(topic, value);
+    if (problem !== null) throw new BadRecordError(CodecErrorCode.VALIDATION, problem);
     // Encode straight after the 5-byte header in a reused scratch buffer, then copy once: one
     // allocation per record instead of three (toBuffer, header, concat).
     for (;;) {

@@ -114,6 +114,7 @@ export const EXAMPLES = {
     recordsPublished: 39_998,
     badLines: 2,
     problemCodes: ['BAD_DATE'],
+    parseFingerprint: '5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592',
     watcherId: 'claims-1',
     at: 1706707801456,
   },

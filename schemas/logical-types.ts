@@ -32,7 +32,7 @@ function digit(s: string, i: number): number {
 
 /**
  * `"YYYY-MM-DD"` -> days since the Unix epoch, or `undefined` when not a real calendar date.
- * Years below 100 are refused (no claim or result uses them, and Date.UTC would read them as 19xx).
+ * Any year 0000-9999 of the proleptic Gregorian calendar (what the decoder writes back).
  * Arithmetic on char codes, no regex and no Date: every date of every record goes through here
  * (the claims bench showed the Date round trip as the top cost of encoding a claim line).
  */
@@ -50,7 +50,7 @@ export function isoDateToEpochDays(value: string): number | undefined {
   const y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
   const m = m0 * 10 + m1;
   const d = a0 * 10 + a1;
-  if (y < 100 || m < 1 || m > 12 || d < 1) return undefined;
+  if (m < 1 || m > 12 || d < 1) return undefined;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!)) return undefined;
   // Days from the civil date (proleptic Gregorian), H. Hinnant's days_from_civil.

@@ -365,9 +365,11 @@ describe('logical types', () => {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
       if (!m) return undefined;
       const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      const back = new Date(Date.UTC(y, mo - 1, d));
+      // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+      const back = new Date(0);
+      back.setUTCFullYear(y, mo - 1, d);
       const ok = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d;
-      return ok ? Date.UTC(y, mo - 1, d) / 86_400_000 : undefined;
+      return ok ? back.getTime() / 86_400_000 : undefined;
     };
     const pad = (n: number, w: number): string => String(n).padStart(w, '0');
     fc.assert(
@@ -384,6 +386,8 @@ describe('logical types', () => {
     );
     for (const bad of ['2024-02-3a', '2024/02/03', ' 2024-02-03', '2024-02-031', '+024-02-03'])
       expect(isoDateToEpochDays(bad)).toBeUndefined();
+    // Years below 100 (a CCLF field may say 0050-01-01) encode and decode back unchanged.
+    expect(epochDaysToIsoDate(isoDateToEpochDays('0050-01-01')!)).toBe('0050-01-01');
   });
 
   it('decimals: the double fast path and the BigInt path write the same bytes', () => {

@@ -5,6 +5,7 @@
  * earlier publisher of the same bytes), read the manifest, then duplicate → publish nothing;
  * validation fails → QUARANTINED; else publish from the committed position.
  */
+import { promises as fsp } from 'node:fs';
 import type { Bus, TransactionalProducer } from '../../runtime/bus/types.ts';
 import type { Logger } from '../../runtime/telemetry/index.ts';
 import type { Codec } from '../../schemas/codec.ts';
@@ -36,6 +37,27 @@ export type IngestOutcome =
   | { kind: 'quarantine'; v: Validation; decision: string }
   | { kind: 'done'; v: Validation; published: number; resumedFrom: number; decision: string | null };
 
+/** A hashed file: its content hash and what the hash saw (size and mtime) to notice a change. */
+export interface HashedFile {
+  sha256: string;
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+/** The file grew or was rewritten while it was being published. */
+export class FileChangedError extends Error {
+  constructor() {
+    super('the file changed while it was being published');
+    this.name = 'FileChangedError';
+  }
+}
+
+/** Same size and mtime as when it was hashed (a sender still writing changes both). */
+async function unchanged(path: string, file: HashedFile): Promise<boolean> {
+  const st = await fsp.stat(path);
+  return st.size === file.sizeBytes && st.mtimeMs === file.mtimeMs;
+}
+
 /** Kafka transactional id of a content: a second publisher of the same bytes fences the first. */
 export function contentTransactionalId(sha256: string): string {
   return `gapstream-claims-${sha256.slice(0, 32)}`;
@@ -66,7 +88,7 @@ export async function ingestClaimsFile(
   ctx: IngestContext,
   path: string,
   name: string,
-  file: { sha256: string; sizeBytes: number },
+  file: HashedFile,
   recovered: boolean,
 ): Promise<IngestOutcome> {
   const producer = await ctx.bus.transactionalProducer(contentTransactionalId(file.sha256));
@@ -75,61 +97,84 @@ export async function ingestClaimsFile(
     // manifest read now is the truth.
     await ctx.index.catchUp();
     const prior = ctx.index.get(file.sha256);
+    const completed = ctx.index.completed(file.sha256);
     if (prior?.status === 'DONE') {
-      if (
-        recovered &&
-        prior.fileName === name &&
-        prior.event === 'COMPLETED' &&
-        prior.watcherId === ctx.watcherId
-      )
+      if (recovered && completed?.fileName === name && completed.watcherId === ctx.watcherId)
         return { kind: 'already-completed', prior };
-      const v = await validateClaimsFile(path, file, ctx.mappings, { onItems: ctx.onValidate });
+      const v = await validateClaimsFile(path, file, ctx.mappings, {
+        onItems: ctx.onValidate,
+        codec: ctx.codec,
+      });
       await writeManifest(ctx, producer, v, name, 'DUPLICATE');
       return {
         kind: 'duplicate',
         v,
         prior,
-        decision: `identical content (SHA-256) was already published from ${prior.fileName}; nothing was published again`,
+        decision: `identical content (SHA-256) was already published from ${completed?.fileName ?? prior.fileName}; nothing was published again`,
       };
     }
-    const v = await validateClaimsFile(path, file, ctx.mappings, { onItems: ctx.onValidate });
-    if (v.fileLevel || v.badLines > ctx.badLineLimit) {
-      const already = prior?.status === 'IN_PROGRESS' ? prior.linesCommitted : 0;
-      if (already > 0)
-        ctx.logger.error(
-          { file: name, committed: already },
-          'a partly published file now fails validation (were mappings or settings changed?); its committed lines stay published',
-        );
-      await writeManifest(ctx, producer, v, name, 'QUARANTINED');
-      return {
-        kind: 'quarantine',
-        v,
-        decision: v.fileLevel
-          ? 'the file as a whole is not acceptable (see the file-level problems first); nothing was published'
-          : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${ctx.badLineLimit}; nothing was published`,
-      };
+    const v = await validateClaimsFile(path, file, ctx.mappings, {
+      onItems: ctx.onValidate,
+      codec: ctx.codec,
+    });
+    // Lines committed earlier — by a run that crashed, or before a quarantine — stay published:
+    // the next run continues after them, never before.
+    const committed = prior === undefined ? 0 : prior.linesCommitted;
+    const already =
+      committed > 0 ? ` (${committed} lines of it were published earlier and stay published)` : '';
+    const quarantine = (decision: string): Promise<IngestOutcome> =>
+      writeManifest(ctx, producer, v, name, 'QUARANTINED').then(() => ({ kind: 'quarantine', v, decision }));
+    if (!(await unchanged(path, file)))
+      return await quarantine(
+        `the file changed while it was being read (the sender was still writing: use CLAIMS_DROP_COMPLETE=marker); nothing of the new bytes was published${already}`,
+      );
+    if (committed > 0 && prior!.parseFingerprint !== v.parseFingerprint) {
+      ctx.logger.error(
+        { file: name, committed },
+        'a partly published file now parses differently (mappings or layouts changed): not resumed',
+      );
+      return await quarantine(
+        `${committed} lines of this content were published under other mappings or parser settings, which now give another line sequence; resuming could skip or repeat lines, so nothing more was published: restore the earlier mappings and drop the file again`,
+      );
     }
+    if (v.fileLevel || v.badLines > ctx.badLineLimit)
+      return await quarantine(
+        v.fileLevel
+          ? `the file as a whole is not acceptable (see the file-level problems first); nothing was published${already}`
+          : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${ctx.badLineLimit}; nothing was published${already}`,
+      );
     const start =
-      prior?.status === 'IN_PROGRESS'
-        ? { position: prior.linesCommitted, records: prior.recordsPublished }
-        : { position: 0, records: 0 };
+      committed > 0 ? { position: committed, records: prior!.recordsPublished } : { position: 0, records: 0 };
     if (start.position > 0)
       ctx.logger.info({ file: name, position: start.position, total: v.items }, 'resuming a file');
-    const result = await publishClaimsFile(
-      {
-        codec: ctx.codec,
-        producer,
-        mappings: ctx.mappings,
-        watcherId: ctx.watcherId,
-        linesPerTransaction: ctx.linesPerTransaction,
-        now: ctx.now,
-        onCommit: (p) => ctx.onCommit?.(p, start.position),
-      },
-      path,
-      name,
-      v,
-      start,
-    );
+    let result;
+    try {
+      result = await publishClaimsFile(
+        {
+          codec: ctx.codec,
+          producer,
+          mappings: ctx.mappings,
+          watcherId: ctx.watcherId,
+          linesPerTransaction: ctx.linesPerTransaction,
+          now: ctx.now,
+          onCommit: (p) => ctx.onCommit?.(p, start.position),
+          beforeCommit: async () => {
+            if (!(await unchanged(path, file))) throw new FileChangedError();
+          },
+        },
+        path,
+        name,
+        v,
+        start,
+      );
+    } catch (err) {
+      if (!(err instanceof FileChangedError)) throw err;
+      await ctx.index.catchUp(); // the positions this run committed
+      const done = ctx.index.get(file.sha256)?.linesCommitted ?? 0;
+      return await quarantine(
+        `the file changed while it was being published (the sender was still writing: use CLAIMS_DROP_COMPLETE=marker); ${done} lines of the earlier bytes were published and stay published`,
+      );
+    }
     return {
       kind: 'done',
       v,

@@ -27,6 +27,8 @@ export interface ManifestRecord {
   recordsPublished: number;
   badLines: number;
   problemCodes: string[];
+  /** What decides the item sequence (validate-file.ts): a resume needs the same one. */
+  parseFingerprint: string;
   watcherId: string;
   at: number;
 }
@@ -38,6 +40,8 @@ export interface ManifestRecord {
  */
 export class ManifestIndex {
   private readonly latest = new Map<string, ManifestRecord>();
+  /** The COMPLETED record per content: later DUPLICATE records replace it as latest, not here. */
+  private readonly completions = new Map<string, ManifestRecord>();
   private next = 0;
 
   constructor(
@@ -49,6 +53,11 @@ export class ManifestIndex {
     return this.latest.get(sha256);
   }
 
+  /** The record that completed the content (its first delivery), if any. */
+  completed(sha256: string): ManifestRecord | undefined {
+    return this.completions.get(sha256);
+  }
+
   /** Reads the topic from the last position to its current end. */
   async catchUp(): Promise<void> {
     for await (const r of this.bus.readPartition(MANIFEST_TOPIC, 0, this.next)) {
@@ -56,6 +65,7 @@ export class ManifestIndex {
       if (r.value === null || r.key === null) continue;
       const value = await this.codec.decode<ManifestRecord>(MANIFEST_TOPIC, r.value);
       this.latest.set(value.sha256, value);
+      if (value.event === 'COMPLETED') this.completions.set(value.sha256, value);
     }
   }
 }

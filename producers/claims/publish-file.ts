@@ -28,6 +28,22 @@ export function recordKey(r: ClaimsRecord): string {
   return r.topic === 'member.xref.v1' ? r.value.previousId : String(r.value.memberId);
 }
 
+/**
+ * A line whose records the schema refuses is a bad line like any other (the first pass counts it
+ * with the same check), never an exception half-way through a publish.
+ */
+export function schemaProblems(
+  codec: Pick<Codec, 'check'>,
+  item: { lineNumber: number; records: ClaimsRecord[] },
+): ParseProblem[] {
+  const out: ParseProblem[] = [];
+  for (const r of item.records) {
+    const reason = codec.check(r.topic, r.value);
+    if (reason !== null) out.push({ line: item.lineNumber, code: 'SCHEMA_VALIDATION', message: reason });
+  }
+  return out;
+}
+
 /** Progress of a publish, for logs and the CLI bar. */
 export interface PublishProgress {
   position: number;
@@ -42,6 +58,8 @@ export interface PublishDeps {
   watcherId: string;
   linesPerTransaction: number;
   now?: () => number;
+  /** Before each transaction is started: throws to stop publishing (the file changed). */
+  beforeCommit?: () => Promise<void>;
   /** After each committed transaction (progress display; tests crash here). */
   onCommit?: (p: PublishProgress) => Promise<void> | void;
 }
@@ -73,6 +91,7 @@ export function manifestRecord(
     recordsPublished: progress.records,
     badLines: v.badLines,
     problemCodes: v.problemCodes,
+    parseFingerprint: v.parseFingerprint,
     watcherId,
     at,
   };
@@ -137,6 +156,7 @@ export async function publishClaimsFile(
       value: deps.codec.encodeSync(MANIFEST_TOPIC, manifest),
     });
     await inflight;
+    await deps.beforeCommit?.();
     inflight = (async () => {
       await deps.producer.transaction(async (tx: Transaction) => {
         for (let i = 0; i < out.length; i += RECORDS_PER_SEND)
@@ -148,47 +168,54 @@ export async function publishClaimsFile(
     inflight.catch(() => undefined);
   };
 
-  if (start.position === 0) await commit('STARTED');
-  const read = readClaimsBatches(path, {
-    mappings: deps.mappings,
-    sha256: v.sha256,
-    entrySha256: v.entrySha256,
-  });
-  for await (const batch of read)
-    for (const item of batch) {
-      if (item.type === 'unit') units[item.unit.index] = item.unit.name;
-      if (item.type !== 'line') continue;
-      position++;
-      if (position <= start.position) continue;
-      const source = units[item.unit] ?? fileName;
-      if (item.problems.length > 0) {
-        const letter = deadLetterValue(item.problems, source, v.sha256, now());
-        pending.push({
-          topic: DEAD_LETTER_TOPIC,
-          key: null,
-          value: deps.codec.encodeSync(DEAD_LETTER_TOPIC, letter),
-          headers: letter.headers,
-        });
-      } else {
-        for (const r of item.records) {
-          records++;
+  try {
+    if (start.position === 0) await commit('STARTED');
+    const read = readClaimsBatches(path, {
+      mappings: deps.mappings,
+      sha256: v.sha256,
+      entrySha256: v.entrySha256,
+    });
+    for await (const batch of read)
+      for (const item of batch) {
+        if (item.type === 'unit') units[item.unit.index] = item.unit.name;
+        if (item.type !== 'line') continue;
+        position++;
+        if (position <= start.position) continue;
+        const source = units[item.unit] ?? fileName;
+        const problems = item.problems.length > 0 ? item.problems : schemaProblems(deps.codec, item);
+        if (problems.length > 0) {
+          const letter = deadLetterValue(problems, source, v.sha256, now());
           pending.push({
-            topic: r.topic,
-            key: recordKey(r),
-            // No per-record headers: the value carries source file, hash and line, and kafkajs
-            // encodes headers record by record (measurably slower on millions of lines).
-            value: deps.codec.encodeSync(r.topic, r.value),
+            topic: DEAD_LETTER_TOPIC,
+            key: null,
+            value: deps.codec.encodeSync(DEAD_LETTER_TOPIC, letter),
+            headers: letter.headers,
           });
+        } else {
+          for (const r of item.records) {
+            records++;
+            pending.push({
+              topic: r.topic,
+              key: recordKey(r),
+              // No per-record headers: the value carries source file, hash and line, and kafkajs
+              // encodes headers record by record (measurably slower on millions of lines).
+              value: deps.codec.encodeSync(r.topic, r.value),
+            });
+          }
         }
+        // The last items ride with COMPLETED (the item count is known from validation).
+        if (++pendingItems >= deps.linesPerTransaction && position < v.items) await commit('PROGRESS');
       }
-      // The last items ride with COMPLETED (the item count is known from validation).
-      if (++pendingItems >= deps.linesPerTransaction && position < v.items) await commit('PROGRESS');
-    }
-  if (position !== v.items)
-    throw new Error(
-      `the file changed between validation and publishing: expected ${v.items} items, read ${position}`,
-    );
-  await commit('COMPLETED');
+    if (position !== v.items)
+      throw new Error(
+        `the file changed between validation and publishing: expected ${v.items} items, read ${position}`,
+      );
+    await commit('COMPLETED');
+  } catch (err) {
+    // Never leave a transaction running behind the caller's back: it would race the next one.
+    await inflight.catch(() => undefined);
+    throw err;
+  }
   await inflight;
   return { position, total: v.items, records };
 }

@@ -26,6 +26,15 @@ export interface ClaimsFileReport {
   problemsNotListed: number;
 }
 
+/** A name as it can be printed: control characters (a refused name may hold some) escaped. */
+export function printableName(name: string): string {
+  return name.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** A report from a validation (or from nothing, when the file could not be read at all). */
 export function buildReport(
   args: {
@@ -42,7 +51,7 @@ export function buildReport(
   return {
     format: 1,
     file: args.file,
-    originalName: args.originalName,
+    originalName: printableName(args.originalName),
     disposition: args.disposition,
     processedAt: new Date(args.at).toISOString(),
     sha256: v?.sha256 ?? null,

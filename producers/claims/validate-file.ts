@@ -11,6 +11,9 @@ import { openRegular } from '../../runtime/drop-dir/fs.ts';
 import type { PayerMapping } from './mapping/index.ts';
 import { isFileLevel, readClaimsBatches } from './read-file.ts';
 import type { ParseProblem } from './types.ts';
+import type { Codec } from '../../schemas/codec.ts';
+import type { HashedFile } from './ingest-file.ts';
+import { schemaProblems } from './publish-file.ts';
 
 /** A problem with the part of the file it was found in. */
 export interface LocatedProblem extends ParseProblem {
@@ -47,17 +50,24 @@ export interface Validation {
   problemCodes: string[];
   /** SHA-256 of each zip entry by unit index (for the publish pass). */
   entrySha256: Map<number, string>;
+  /** SHA-256 over what decides the item sequence: parts, formats, counts, the mappings used. */
+  parseFingerprint: string;
 }
 
-/** SHA-256 of an open file, streamed. */
-export async function hashFile(fh: FileHandle): Promise<{ sha256: string; sizeBytes: number }> {
+/**
+ * SHA-256 of an open file, streamed, with the size and mtime seen before reading: a sender
+ * still writing changes them, which the publisher checks before every commit.
+ */
+export async function hashFile(fh: FileHandle): Promise<HashedFile> {
+  const st = await fh.stat();
   const h = createHash('sha256');
   let size = 0;
   for await (const chunk of fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 })) {
     h.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
-  return { sha256: h.digest('hex'), sizeBytes: size };
+  // A file that grew while hashed: mtime -1 never matches, so the publisher's check fails.
+  return { sha256: h.digest('hex'), sizeBytes: size, mtimeMs: size === st.size ? st.mtimeMs : -1 };
 }
 
 /**
@@ -66,7 +76,7 @@ export async function hashFile(fh: FileHandle): Promise<{ sha256: string; sizeBy
  */
 export async function hashPath(
   path: string,
-): Promise<{ ok: true; sha256: string; sizeBytes: number } | { ok: false; reason: string }> {
+): Promise<({ ok: true } & HashedFile) | { ok: false; reason: string }> {
   let fh;
   try {
     fh = await openRegular(path);
@@ -81,12 +91,36 @@ export async function hashPath(
   }
 }
 
+/**
+ * What a resume depends on: the same parts parsed as the same formats into the same number of
+ * items and records, with the same mappings. Positions committed under another fingerprint point
+ * at other lines.
+ */
+function parseFingerprint(v: Validation, mappings: readonly PayerMapping[]): string {
+  const used = mappings.filter((m) => v.units.some((u) => u.format === m.id));
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        items: v.items,
+        records: v.records,
+        units: v.units.map((u) => [u.name, u.format, u.lines, u.records]),
+        mappings: used.map((m) => JSON.stringify(m)),
+      }),
+    )
+    .digest('hex');
+}
+
 /** Runs the first pass over `path` (already hashed: `sha256`, `sizeBytes`). */
 export async function validateClaimsFile(
   path: string,
   file: { sha256: string; sizeBytes: number },
   mappings: readonly PayerMapping[],
-  options: { maxProblems?: number; onItems?: (items: number) => void } = {},
+  options: {
+    maxProblems?: number;
+    onItems?: (items: number) => void;
+    /** The codec the records will be encoded with: records it refuses count as bad lines. */
+    codec?: Pick<Codec, 'check'>;
+  } = {},
 ): Promise<Validation> {
   const maxProblems = options.maxProblems ?? 1000;
   const v: Validation = {
@@ -101,6 +135,7 @@ export async function validateClaimsFile(
     fileLevel: false,
     problemCodes: [],
     entrySha256: new Map(),
+    parseFingerprint: '',
   };
   const codes = new Set<string>();
   const fileProblems: LocatedProblem[] = [];
@@ -139,7 +174,11 @@ export async function validateClaimsFile(
           v.records += item.records.length;
           const u = v.units[item.unit]!;
           u.records += item.records.length;
-          for (const p of item.problems) note(u.name, p);
+          const problems =
+            item.problems.length > 0 || options.codec === undefined
+              ? item.problems
+              : schemaProblems(options.codec, item);
+          for (const p of problems) note(u.name, p);
           break;
         }
         case 'unit-end': {
@@ -160,5 +199,6 @@ export async function validateClaimsFile(
   v.format = zipped ? 'ZIP' : (v.units[0]?.format ?? 'UNKNOWN');
   v.problems = [...fileProblems, ...lineProblems].slice(0, Math.max(maxProblems, fileProblems.length));
   v.problemCodes = [...codes].sort();
+  v.parseFingerprint = parseFingerprint(v, mappings);
   return v;
 }

@@ -14,17 +14,25 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Bus } from '../../runtime/bus/types.ts';
 import { DEAD_LETTER_TOPIC } from '../../runtime/runner/dead-letter.ts';
-import { freeName, isErrno, moveInto, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
+import {
+  freeName,
+  isErrno,
+  moveInto,
+  moveWithReports,
+  openRegular,
+  syncDir,
+} from '../../runtime/drop-dir/fs.ts';
 import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
 import { createPollLoop } from '../../runtime/drop-dir/poll-loop.ts';
 import { safeStandIn } from '../../runtime/drop-dir/names.ts';
 import type { Logger, StageMetrics } from '../../runtime/telemetry/index.ts';
+import { BadRecordError, describeError, GapstreamError } from '../../runtime/errors.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import type { ClaimsSettings } from './config.ts';
 import { acquireContentLock } from './content-lock.ts';
 import { MANIFEST_TOPIC, ManifestIndex } from './manifest.ts';
 import type { PayerMapping } from './mapping/index.ts';
-import { ingestClaimsFile, progressLogger } from './ingest-file.ts';
+import { ingestClaimsFile, progressLogger, type HashedFile } from './ingest-file.ts';
 import { CLAIMS_COMPONENT, type PublishProgress } from './publish-file.ts';
 import { buildReport, reportText, type ClaimsDisposition, type ClaimsFileReport } from './report.ts';
 import { hashFile, type Validation } from './validate-file.ts';
@@ -70,6 +78,31 @@ export async function ensureClaimsTopics(bus: Bus, partitions: number): Promise<
   ]);
 }
 
+const TRANSIENT_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOSPC',
+  'EMFILE',
+  'ENFILE',
+  'EBUSY',
+]);
+
+/**
+ * Worth retrying the same file later: Kafka (kafkajs errors, the runtime's bus errors), network
+ * and resource errors. Everything else is about the file and quarantines it.
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof BadRecordError) return false;
+  if (err instanceof GapstreamError) return true;
+  if (!(err instanceof Error)) return false;
+  if (err.name.startsWith('KafkaJS')) return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code !== undefined && TRANSIENT_ERRNO.has(code);
+}
+
 export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSettings): ClaimsWatcher {
   if (settings.dir === undefined) throw new TypeError('createClaimsWatcher: settings.dir is required');
   const root = settings.dir;
@@ -94,7 +127,7 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
   }
 
   async function finish(
-    from: string,
+    from: string | Buffer,
     name: string,
     disposition: ClaimsDisposition,
     report: Omit<Parameters<typeof buildReport>[0], 'file' | 'originalName' | 'disposition' | 'at'> | null,
@@ -105,14 +138,12 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
     let full: ClaimsFileReport | undefined;
     let finalName: string;
     if (report !== null) {
-      // Report first, then the file: a crash in between leaves the file where it was, and it is
-      // decided (and reported) again.
       finalName = await freeName(dir, targetName);
       full = buildReport({ ...report, file: finalName, originalName: name, disposition, at: now() }, v);
-      await writeAtomic(join(dir, `${finalName}.report.json`), JSON.stringify(full, null, 2) + '\n');
-      await writeAtomic(join(dir, `${finalName}.report.txt`), reportText(full));
-      await fsp.rename(from, join(dir, finalName));
-      await syncDir(dir);
+      await moveWithReports(from, dir, finalName, {
+        json: JSON.stringify(full, null, 2) + '\n',
+        txt: reportText(full),
+      });
     } else {
       finalName = await moveInto(from, dir, targetName);
     }
@@ -146,7 +177,7 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
         },
         null,
       );
-    let file: { sha256: string; sizeBytes: number };
+    let file: HashedFile;
     try {
       file = await hashFile(fh);
     } finally {
@@ -222,28 +253,57 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
     try {
       return await processFile(name, recovered);
     } catch (err) {
-      // Kafka or disk trouble: the file stays in processing/<me>/ and resumes from the manifest.
-      deps.stage.error('CLAIMS_FILE_RETRY');
-      log.warn({ file: name, err }, 'claims file not finished; retried on the next poll');
-      return { name, disposition: 'retry' };
+      if (isTransient(err)) {
+        // Kafka or disk trouble: the file stays in processing/<me>/ and resumes from the manifest.
+        deps.stage.error('CLAIMS_FILE_RETRY');
+        log.warn({ file: name, err }, 'claims file not finished; retried on the next poll');
+        return { name, disposition: 'retry' };
+      }
+      // Anything else is about this file (unreadable, a line too long to hold, a bug it
+      // triggers): quarantine it with the reason, so one file never blocks the others.
+      const { code, message } = describeError(err);
+      log.error({ file: name, code }, 'claims file could not be processed: quarantined');
+      try {
+        return await finish(
+          join(dirs.processing, name),
+          name,
+          'quarantine',
+          {
+            decision: `the file could not be processed (${code}: ${message}); lines committed before stay published`,
+          },
+          null,
+        );
+      } catch (moveErr) {
+        log.error(
+          { file: name, err: moveErr },
+          'claims file could not be quarantined; retried on the next poll',
+        );
+        return { name, disposition: 'retry' };
+      }
     }
   }
+
+  /** Files found in processing/<me>/ at start-up: left by a crash of this watcher. */
+  let leftovers: Set<string> | undefined;
 
   async function pollOnce(): Promise<ClaimsFileResult[]> {
     await prepare();
     const results: ClaimsFileResult[] = [];
-    for (const name of (await fsp.readdir(dirs.processing)).sort()) {
+    const inProcessing = (await fsp.readdir(dirs.processing)).sort();
+    leftovers ??= new Set(inProcessing);
+    for (const name of inProcessing) {
       if (loop.stopped) return results;
-      const r = await attempt(name, true);
+      const r = await attempt(name, leftovers.has(name));
+      if (r.disposition !== 'busy' && r.disposition !== 'retry') leftovers.delete(name);
       results.push(r);
       if (r.disposition === 'retry') return results;
     }
     const { ready, refused } = await scanner.scan();
-    for (const { name, reason } of refused) {
+    for (const { name, path, reason } of refused) {
       try {
         results.push(
           await finish(
-            join(dirs.inbox, name),
+            path,
             name,
             'quarantine',
             { decision: `file name refused: ${reason}; not read` },
@@ -259,6 +319,7 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
       if (loop.stopped) break;
       if (!(await claim(name))) continue;
       const r = await attempt(name, false);
+      leftovers?.delete(name);
       results.push(r);
       if (r.disposition === 'retry') break;
     }

@@ -28,7 +28,7 @@ import { ConfigError } from '../../runtime/errors.ts';
 import { validateMllpConfig } from '../mllp/config.ts';
 import { createHl7Intake, type Hl7Intake, type Hl7Origin, type Hl7Outcome } from '../mllp/intake.ts';
 import { validateHl7FileConfig, type Hl7FileSettings } from './config.ts';
-import { freeName, isErrno, openRegular, syncDir, writeAtomic } from '../../runtime/drop-dir/fs.ts';
+import { freeName, isErrno, moveWithReports, openRegular, syncDir } from '../../runtime/drop-dir/fs.ts';
 import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
 import { createPollLoop } from '../../runtime/drop-dir/poll-loop.ts';
 import { safeStandIn } from '../../runtime/drop-dir/names.ts';
@@ -215,7 +215,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
   }
 
   async function quarantine(
-    fromDir: string,
+    from: string | Buffer,
     name: string,
     targetName: string,
     report: Omit<FileReport, 'format' | 'file' | 'disposition' | 'processedAt'>,
@@ -230,13 +230,10 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
     };
     // Report first, then the file: a crash in between leaves the file in processing/, which is
     // processed again (and reported again) on restart.
-    await writeAtomic(
-      join(dirs.quarantine, `${finalName}.report.json`),
-      JSON.stringify(full, null, 2) + '\n',
-    );
-    await writeAtomic(join(dirs.quarantine, `${finalName}.report.txt`), reportText(full));
-    await fsp.rename(join(fromDir, name), join(dirs.quarantine, finalName));
-    await syncDir(dirs.quarantine);
+    await moveWithReports(from, dirs.quarantine, finalName, {
+      json: JSON.stringify(full, null, 2) + '\n',
+      txt: reportText(full),
+    });
     deps.stage.error(report.problem?.code ?? 'HL7_FILE_QUARANTINED');
     log.warn(
       {
@@ -256,7 +253,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
     const read = await readRegular(path, settings.maxFileBytes);
     const base = { sizeBytes: null, sha256: null, batch: null, messages: [], counts: countOutcomes([]) };
     if (read.kind === 'not-regular')
-      return quarantine(dirs.processing, name, name, {
+      return quarantine(join(dirs.processing, name), name, name, {
         ...base,
         problem: {
           code: 'HL7_FILE_NOT_REGULAR',
@@ -265,7 +262,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
         },
       });
     if (read.kind === 'too-large')
-      return quarantine(dirs.processing, name, name, {
+      return quarantine(join(dirs.processing, name), name, name, {
         ...base,
         sizeBytes: read.size,
         problem: {
@@ -279,7 +276,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
     const split = splitFile(bytes);
     if (split.kind === 'problem') {
       const messages = split.messages.map((m, i) => skippedReport(i + 1, m));
-      return quarantine(dirs.processing, name, name, {
+      return quarantine(join(dirs.processing, name), name, name, {
         sizeBytes: bytes.length,
         sha256: digest,
         batch: split.batch,
@@ -315,7 +312,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
     }
     const counts = countOutcomes(reports);
     if (counts.rejected > 0)
-      return quarantine(dirs.processing, name, name, {
+      return quarantine(join(dirs.processing, name), name, name, {
         sizeBytes: bytes.length,
         sha256: digest,
         batch: split.batch,
@@ -353,11 +350,11 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
   /** The complete, takeable files of inbox/, in name order; refused names are quarantined. */
   async function scanInbox(results: FileResult[]): Promise<string[]> {
     const { ready, refused } = await scanner.scan();
-    for (const { name, reason } of refused) {
+    for (const { name, path, reason } of refused) {
       // Moved away under a safe name so it can be looked at, never read as HL7.
       try {
         results.push(
-          await quarantine(dirs.inbox, name, safeStandIn(name, now()), {
+          await quarantine(path, name, safeStandIn(name, now()), {
             sizeBytes: null,
             sha256: null,
             batch: null,

@@ -52,7 +52,7 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /** Renames `from` to a free name in `toDir` (see {@link freeName}) and fsyncs `toDir`; returns the name. */
-export async function moveInto(from: string, toDir: string, name: string): Promise<string> {
+export async function moveInto(from: string | Buffer, toDir: string, name: string): Promise<string> {
   const finalName = await freeName(toDir, name);
   await fsp.rename(from, join(toDir, finalName));
   await syncDir(toDir);
@@ -77,4 +77,28 @@ export async function openRegular(path: string): Promise<fsp.FileHandle | null> 
     return null;
   }
   return fh;
+}
+
+/**
+ * Moves `from` into `dir` as `finalName` with its reports beside it (`<finalName>.report.json`,
+ * `.report.txt`). Reports first, then the file: a crash in between leaves the file where it was,
+ * to be decided (and reported) again. If the file is gone when it is moved (taken by another
+ * process), the reports are removed again, so they never pile up.
+ */
+export async function moveWithReports(
+  from: string | Buffer,
+  dir: string,
+  finalName: string,
+  reports: { json: string; txt: string },
+): Promise<void> {
+  const paths = [join(dir, `${finalName}.report.json`), join(dir, `${finalName}.report.txt`)];
+  await writeAtomic(paths[0]!, reports.json);
+  await writeAtomic(paths[1]!, reports.txt);
+  try {
+    await fsp.rename(from, join(dir, finalName));
+  } catch (err) {
+    for (const p of paths) await fsp.rm(p, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
 }

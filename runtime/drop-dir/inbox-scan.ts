@@ -16,8 +16,11 @@ export type CompletionRule = 'stable' | 'marker';
 export interface ScanResult {
   /** Complete regular files (or symlinks, to be refused by the caller: never followed). */
   ready: string[];
-  /** Unsafe names with the reason: the caller quarantines them under a safe stand-in. */
-  refused: { name: string; reason: string }[];
+  /**
+   * Unsafe names with the reason: the caller quarantines them under a safe stand-in, renaming
+   * from `path` (the raw bytes: a name that is not UTF-8 has no string path that finds it).
+   */
+  refused: { name: string; path: Buffer; reason: string }[];
 }
 
 /** A scanner keeps what the previous scan saw (stable mode) and what it already logged. */
@@ -32,19 +35,20 @@ export class InboxScanner {
   ) {}
 
   async scan(): Promise<ScanResult> {
-    const entries = await fsp.readdir(this.inbox, { withFileTypes: true });
-    const names = new Set(entries.map((e) => e.name));
+    const raw = await fsp.readdir(this.inbox, { withFileTypes: true, encoding: 'buffer' });
+    const entries = raw.map((e) => ({ e, name: e.name.toString('utf8'), bytes: e.name }));
+    const names = new Set(entries.map((x) => x.name));
     const next = new Map<string, { size: number; mtimeMs: number }>();
     const out: ScanResult = { ready: [], refused: [] };
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const name = e.name;
+    for (const { name, bytes } of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const verdict = checkFileName(name);
       if (verdict.kind === 'ignore') {
         this.logOnce(name, () => this.log.info({ reason: verdict.reason }, 'inbox entry ignored'));
         continue;
       }
       if (verdict.kind === 'refuse') {
-        out.refused.push({ name, reason: verdict.reason });
+        const path = Buffer.concat([Buffer.from(`${this.inbox}/`), bytes]);
+        out.refused.push({ name, path, reason: verdict.reason });
         continue;
       }
       if (this.complete === 'marker' && name.endsWith(MARKER)) continue;

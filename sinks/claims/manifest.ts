@@ -6,7 +6,7 @@ import type { ManifestRecord } from '../../producers/claims/manifest.ts';
 import type { Store } from '../clickhouse/store.ts';
 
 /** The latest state of one delivered content: its latest manifest record plus the history's extent. */
-export interface ManifestState extends ManifestRecord {
+export interface ManifestState extends Omit<ManifestRecord, 'parseFingerprint'> {
   /** Epoch ms of the first event. */
   firstAt: number;
   /** Events recorded for the content (every drop, progress step and duplicate). */

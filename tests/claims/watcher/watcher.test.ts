@@ -4,11 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -26,13 +28,19 @@ import { defaultClaimsSettings, type ClaimsSettings } from '../../../producers/c
 import { loadPayerMappings, type PayerMapping } from '../../../producers/claims/mapping/index.ts';
 import type { ManifestRecord } from '../../../producers/claims/manifest.ts';
 import type { ClaimsFileReport } from '../../../producers/claims/report.ts';
-import { createClaimsWatcher, type ClaimsWatcher } from '../../../producers/claims/watcher.ts';
+import {
+  createClaimsWatcher,
+  type ClaimsWatcher,
+  type ClaimsWatcherDeps,
+} from '../../../producers/claims/watcher.ts';
+import { GapstreamError } from '../../../runtime/errors.ts';
+import { schemaProblems } from '../../../producers/claims/publish-file.ts';
 import { buildZip } from '../cclf/generate.ts';
 import { buildX12, P_BODY } from '../x12/fixtures.ts';
 import { readTopic } from '../../support/read-topic.ts';
 import { cclf0File, cclf5File, cclf5Line, cclf9Line, cmsName, exhFile, mbi } from './fixtures.ts';
 
-const silent = pino({ level: 'silent' });
+const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const sha = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('claims drop directory (embedded bus)', () => {
@@ -59,7 +67,11 @@ describe('claims drop directory (embedded bus)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function watcher(over: Partial<ClaimsSettings> = {}, id = 'w1'): ClaimsWatcher {
+  function watcher(
+    over: Partial<ClaimsSettings> = {},
+    id = 'w1',
+    onCommit?: ClaimsWatcherDeps['onCommit'],
+  ): ClaimsWatcher {
     const w = createClaimsWatcher(
       {
         bus,
@@ -69,6 +81,7 @@ describe('claims drop directory (embedded bus)', () => {
         mappings,
         watcherId: id,
         partitions: 3,
+        onCommit,
       },
       defaultClaimsSettings({ dir: drop, complete: 'marker', linesPerTransaction: 100, ...over }),
     );
@@ -367,5 +380,88 @@ describe('claims drop directory (embedded bus)', () => {
         .map((r) => r.disposition)
         .sort(),
     ).toEqual(['done', 'duplicate']);
+  });
+
+  it('a file quarantined after part of it was published resumes after those lines when dropped again', async () => {
+    const lines = cclf5File(10).split('\n');
+    lines[8] = cclf5Line(9).slice(0, 100); // one bad line
+    const body = lines.join('\n');
+    // Run 1 (limit 1) fails mid-file like Kafka going away: lines 1-4 are committed.
+    let commits = 0;
+    dropFile(cmsName('CCLF5'), body);
+    const w1 = watcher({ badLineLimit: 1, linesPerTransaction: 2 }, 'w1', (_f, p) => {
+      if (p.position >= 4 && ++commits === 1)
+        throw new GapstreamError('KAFKA_DOWN', 'broker gone', { retriable: true });
+    });
+    expect((await w1.poll()).map((r) => r.disposition)).toEqual(['retry']);
+    await watchers.pop()!.close();
+    // Run 2 (limit 0): the bad line now quarantines the file; the report says what stays published.
+    const [q] = await watcher({ badLineLimit: 0, linesPerTransaction: 2 }).poll();
+    expect(q?.disposition).toBe('quarantine');
+    expect(q?.report?.decision).toContain('4 lines of it were published earlier and stay published');
+    await watchers.pop()!.close();
+    // The operator raises the limit and moves the file back: it resumes after line 4.
+    renameSync(join(drop, 'quarantine', cmsName('CCLF5')), join(drop, 'inbox', cmsName('CCLF5')));
+    writeFileSync(join(drop, 'inbox', `${cmsName('CCLF5')}.done`), '');
+    const [d] = await watcher({ badLineLimit: 1, linesPerTransaction: 2 }).poll();
+    expect(d?.disposition).toBe('done');
+    const published = (await values<Record<string, unknown>>('claim.line.v1')).map((l) =>
+      Number(l.lineNumber),
+    );
+    expect(published.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10]);
+  });
+
+  it('an error about one file (not Kafka) quarantines it with the reason; the next file is taken', async () => {
+    dropFile(cmsName('CCLF5', 1), cclf5File(5));
+    dropFile(cmsName('CCLF5', 2), cclf5File(6));
+    const w = watcher({}, 'w1', (file) => {
+      if (file === cmsName('CCLF5', 1)) throw new RangeError('Invalid string length');
+    });
+    const results = await w.poll();
+    expect(results.map((r) => [r.name, r.disposition])).toEqual([
+      [cmsName('CCLF5', 1), 'quarantine'],
+      [cmsName('CCLF5', 2), 'done'],
+    ]);
+    expect(report('quarantine', cmsName('CCLF5', 1)).decision).toContain('RangeError');
+  });
+
+  it('a file that grows while it is published is quarantined, saying how many lines went out', async () => {
+    dropFile(cmsName('CCLF5'), cclf5File(10));
+    const w = watcher({ linesPerTransaction: 3 }, 'w1', (_f, p) => {
+      // The sender keeps writing through its open descriptor after the first commit.
+      if (p.position === 3) appendFileSync(join(drop, 'processing', 'w1', cmsName('CCLF5')), cclf5Line(11));
+    });
+    const [r] = await w.poll();
+    expect(r?.disposition).toBe('quarantine');
+    expect(r?.report?.decision).toContain('changed while it was being published');
+    expect(r?.report?.decision).toContain('3 lines of the earlier bytes were published');
+    expect(await values('claim.line.v1')).toHaveLength(3);
+  });
+
+  it('CCLF dates before year 100 are encoded, not a crash half-way through a file', async () => {
+    dropFile(cmsName('CCLF5'), cclf5Line(1, 10, { CLM_FROM_DT: '0050-01-01' }) + '\n');
+    const [r] = await watcher().poll();
+    expect(r?.disposition).toBe('done');
+    expect((await values<Record<string, unknown>>('claim.line.v1'))[0]?.fromDate).toBe('0050-01-01');
+  });
+
+  it('records the schema refuses are bad lines, named by path, never by value', () => {
+    const problems = schemaProblems(codec, {
+      lineNumber: 7,
+      records: [{ topic: 'claim.line.v1', value: { sourceFile: 'f', lineNumber: 7, sourceFormat: 'CCLF5' } }],
+    });
+    expect(problems).toEqual([expect.objectContaining({ line: 7, code: 'SCHEMA_VALIDATION' })]);
+    expect(problems[0]?.message).toContain('claimId');
+  });
+
+  it('a name that is not UTF-8 is quarantined once under a stand-in, without piling up reports', async () => {
+    mkdirSync(join(drop, 'inbox'), { recursive: true });
+    writeFileSync(Buffer.from(`${join(drop, 'inbox')}/bad-\xff-name`, 'latin1'), cclf5File(1));
+    const w = watcher();
+    expect((await w.poll()).map((r) => r.disposition)).toEqual(['quarantine']);
+    expect(await w.poll()).toEqual([]);
+    const q = readdirSync(join(drop, 'quarantine'));
+    expect(q.filter((n) => n.endsWith('.report.json'))).toHaveLength(1);
+    expect(readdirSync(join(drop, 'inbox'))).toEqual([]);
   });
 });
