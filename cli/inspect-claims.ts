@@ -11,7 +11,7 @@ import { loadPayerMappings } from '../producers/claims/mapping/index.ts';
 import { createLocalCodec } from '../schemas/codec.ts';
 import { readClaimsFile } from '../producers/claims/read-file.ts';
 import { buildReport, reportText } from '../producers/claims/report.ts';
-import { hashPath, validateClaimsFile } from '../producers/claims/validate-file.ts';
+import { hashPath, refusal, validateClaimsFile } from '../producers/claims/validate-file.ts';
 
 export interface InspectClaimsOptions {
   mappingsDir: string;
@@ -42,7 +42,8 @@ export async function inspectClaims(
       continue;
     }
     const v = await validateClaimsFile(path, file, mappings, { codec });
-    if (v.fileLevel || v.badLines > opts.badLineLimit) {
+    const refused = refusal(v, opts.badLineLimit);
+    if (refused !== null) {
       code = 1;
       const report = buildReport(
         {
@@ -50,9 +51,7 @@ export async function inspectClaims(
           originalName: name,
           disposition: 'quarantine',
           at: Date.now(),
-          decision: v.fileLevel
-            ? 'the file as a whole is not acceptable (see the file-level problems first); the watcher would publish nothing'
-            : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${opts.badLineLimit}; the watcher would publish nothing`,
+          decision: `${refused}; the watcher would publish nothing`,
         },
         v,
       );

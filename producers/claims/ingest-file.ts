@@ -12,7 +12,7 @@ import type { Codec } from '../../schemas/codec.ts';
 import { MANIFEST_TOPIC, type ManifestIndex, type ManifestRecord } from './manifest.ts';
 import type { PayerMapping } from './mapping/index.ts';
 import { manifestRecord, publishClaimsFile, type PublishProgress } from './publish-file.ts';
-import { validateClaimsFile, type Validation } from './validate-file.ts';
+import { refusal, validateClaimsFile, type HashedFile, type Validation } from './validate-file.ts';
 
 export interface IngestContext {
   bus: Bus;
@@ -36,13 +36,6 @@ export type IngestOutcome =
   | { kind: 'duplicate'; v: Validation; prior: ManifestRecord; decision: string }
   | { kind: 'quarantine'; v: Validation; decision: string }
   | { kind: 'done'; v: Validation; published: number; resumedFrom: number; decision: string | null };
-
-/** A hashed file: its content hash and what the hash saw (size and mtime) to notice a change. */
-export interface HashedFile {
-  sha256: string;
-  sizeBytes: number;
-  mtimeMs: number;
-}
 
 /** The file grew or was rewritten while it was being published. */
 export class FileChangedError extends Error {
@@ -137,12 +130,8 @@ export async function ingestClaimsFile(
         `${committed} lines of this content were published under other mappings or parser settings, which now give another line sequence; resuming could skip or repeat lines, so nothing more was published: restore the earlier mappings and drop the file again`,
       );
     }
-    if (v.fileLevel || v.badLines > ctx.badLineLimit)
-      return await quarantine(
-        v.fileLevel
-          ? `the file as a whole is not acceptable (see the file-level problems first); nothing was published${already}`
-          : `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${ctx.badLineLimit}; nothing was published${already}`,
-      );
+    const refused = refusal(v, ctx.badLineLimit);
+    if (refused !== null) return await quarantine(`${refused}; nothing was published${already}`);
     const start =
       committed > 0 ? { position: committed, records: prior!.recordsPublished } : { position: 0, records: 0 };
     if (start.position > 0)

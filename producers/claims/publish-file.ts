@@ -9,6 +9,7 @@
 import type { OutRecord, Transaction, TransactionalProducer } from '../../runtime/bus/types.ts';
 import { DEAD_LETTER_TOPIC, type DeadLetter } from '../../runtime/runner/dead-letter.ts';
 import type { Codec } from '../../schemas/codec.ts';
+import { BadRecordError } from '../../runtime/errors.ts';
 import { MANIFEST_TOPIC, type ManifestRecord } from './manifest.ts';
 import type { PayerMapping } from './mapping/index.ts';
 import { readClaimsBatches, type ClaimsRecord } from './read-file.ts';
@@ -29,19 +30,27 @@ export function recordKey(r: ClaimsRecord): string {
 }
 
 /**
- * A line whose records the schema refuses is a bad line like any other (the first pass counts it
- * with the same check), never an exception half-way through a publish.
+ * A line's records encoded, or — when the schema refuses one — the line's problems instead (the
+ * same sentence the first pass's schemaProblems gives). No per-record headers: the value carries source
+ * file, hash and line, and kafkajs encodes headers record by record (measurably slower).
  */
-export function schemaProblems(
-  codec: Pick<Codec, 'check'>,
+function encodeLine(
+  codec: Pick<Codec, 'encodeSync'>,
   item: { lineNumber: number; records: ClaimsRecord[] },
-): ParseProblem[] {
-  const out: ParseProblem[] = [];
+): { out: OutRecord[]; problems: ParseProblem[] } {
+  const out: OutRecord[] = [];
   for (const r of item.records) {
-    const reason = codec.check(r.topic, r.value);
-    if (reason !== null) out.push({ line: item.lineNumber, code: 'SCHEMA_VALIDATION', message: reason });
+    try {
+      out.push({ topic: r.topic, key: recordKey(r), value: codec.encodeSync(r.topic, r.value) });
+    } catch (err) {
+      if (!(err instanceof BadRecordError)) throw err;
+      return {
+        out: [],
+        problems: [{ line: item.lineNumber, code: 'SCHEMA_VALIDATION', message: err.message }],
+      };
+    }
   }
-  return out;
+  return { out, problems: [] };
 }
 
 /** Progress of a publish, for logs and the CLI bar. */
@@ -182,7 +191,9 @@ export async function publishClaimsFile(
         position++;
         if (position <= start.position) continue;
         const source = units[item.unit] ?? fileName;
-        const problems = item.problems.length > 0 ? item.problems : schemaProblems(deps.codec, item);
+        // Encoded once: the codec's own check refuses a bad record (the first pass counted it).
+        const encoded = item.problems.length > 0 ? null : encodeLine(deps.codec, item);
+        const problems = encoded === null ? item.problems : encoded.problems;
         if (problems.length > 0) {
           const letter = deadLetterValue(problems, source, v.sha256, now());
           pending.push({
@@ -192,16 +203,8 @@ export async function publishClaimsFile(
             headers: letter.headers,
           });
         } else {
-          for (const r of item.records) {
-            records++;
-            pending.push({
-              topic: r.topic,
-              key: recordKey(r),
-              // No per-record headers: the value carries source file, hash and line, and kafkajs
-              // encodes headers record by record (measurably slower on millions of lines).
-              value: deps.codec.encodeSync(r.topic, r.value),
-            });
-          }
+          records += encoded!.out.length;
+          pending.push(...encoded!.out);
         }
         // The last items ride with COMPLETED (the item count is known from validation).
         if (++pendingItems >= deps.linesPerTransaction && position < v.items) await commit('PROGRESS');

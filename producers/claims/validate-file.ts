@@ -9,11 +9,9 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { openRegular } from '../../runtime/drop-dir/fs.ts';
 import type { PayerMapping } from './mapping/index.ts';
-import { isFileLevel, readClaimsBatches } from './read-file.ts';
+import { isFileLevel, readClaimsBatches, type ClaimsRecord } from './read-file.ts';
 import type { ParseProblem } from './types.ts';
 import type { Codec } from '../../schemas/codec.ts';
-import type { HashedFile } from './ingest-file.ts';
-import { schemaProblems } from './publish-file.ts';
 
 /** A problem with the part of the file it was found in. */
 export interface LocatedProblem extends ParseProblem {
@@ -52,6 +50,13 @@ export interface Validation {
   entrySha256: Map<number, string>;
   /** SHA-256 over what decides the item sequence: parts, formats, counts, the mappings used. */
   parseFingerprint: string;
+}
+
+/** A hashed file: its content hash and what the hash saw (size and mtime) to notice a change. */
+export interface HashedFile {
+  sha256: string;
+  sizeBytes: number;
+  mtimeMs: number;
 }
 
 /**
@@ -108,6 +113,30 @@ function parseFingerprint(v: Validation, mappings: readonly PayerMapping[]): str
       }),
     )
     .digest('hex');
+}
+
+/**
+ * A line whose records the schema refuses is a bad line like any other (the first pass counts it
+ * with the same check), never an exception half-way through a publish.
+ */
+export function schemaProblems(
+  codec: Pick<Codec, 'check'>,
+  item: { lineNumber: number; records: ClaimsRecord[] },
+): ParseProblem[] {
+  const out: ParseProblem[] = [];
+  for (const r of item.records) {
+    const reason = codec.check(r.topic, r.value);
+    if (reason !== null) out.push({ line: item.lineNumber, code: 'SCHEMA_VALIDATION', message: reason });
+  }
+  return out;
+}
+
+/** Why the watcher must not publish `v` (file-level problems, too many bad lines), or null. */
+export function refusal(v: Validation, badLineLimit: number): string | null {
+  if (v.fileLevel) return 'the file as a whole is not acceptable (see the file-level problems first)';
+  if (v.badLines > badLineLimit)
+    return `${v.badLines} bad lines exceed CLAIMS_BAD_LINE_LIMIT = ${badLineLimit}`;
+  return null;
 }
 
 /** Runs the first pass over `path` (already hashed: `sha256`, `sizeBytes`). */

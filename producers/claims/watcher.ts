@@ -14,14 +14,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Bus } from '../../runtime/bus/types.ts';
 import { DEAD_LETTER_TOPIC } from '../../runtime/runner/dead-letter.ts';
-import {
-  freeName,
-  isErrno,
-  moveInto,
-  moveWithReports,
-  openRegular,
-  syncDir,
-} from '../../runtime/drop-dir/fs.ts';
+import { freeName, isErrno, moveInto, moveWithReports, syncDir } from '../../runtime/drop-dir/fs.ts';
 import { InboxScanner, MARKER } from '../../runtime/drop-dir/inbox-scan.ts';
 import { createPollLoop } from '../../runtime/drop-dir/poll-loop.ts';
 import { safeStandIn } from '../../runtime/drop-dir/names.ts';
@@ -32,10 +25,10 @@ import type { ClaimsSettings } from './config.ts';
 import { acquireContentLock } from './content-lock.ts';
 import { MANIFEST_TOPIC, ManifestIndex } from './manifest.ts';
 import type { PayerMapping } from './mapping/index.ts';
-import { ingestClaimsFile, progressLogger, type HashedFile } from './ingest-file.ts';
+import { ingestClaimsFile, progressLogger } from './ingest-file.ts';
 import { CLAIMS_COMPONENT, type PublishProgress } from './publish-file.ts';
 import { buildReport, reportText, type ClaimsDisposition, type ClaimsFileReport } from './report.ts';
-import { hashFile, type Validation } from './validate-file.ts';
+import { hashPath, type Validation } from './validate-file.ts';
 
 export const CLAIM_TOPICS = ['claim.line.v1', 'roster.member.v1', 'member.xref.v1'] as const;
 
@@ -166,23 +159,15 @@ export function createClaimsWatcher(deps: ClaimsWatcherDeps, settings: ClaimsSet
   /** Decides and publishes one file of processing/<me>/. */
   async function processFile(name: string, recovered: boolean): Promise<ClaimsFileResult> {
     const path = join(dirs.processing, name);
-    const fh = await openRegular(path);
-    if (fh === null)
+    const file = await hashPath(path);
+    if (!file.ok)
       return finish(
         path,
         name,
         'quarantine',
-        {
-          decision: 'not a regular file (a symlink, directory or device): never followed or read',
-        },
+        { decision: `the file ${file.reason}: never followed or read` },
         null,
       );
-    let file: HashedFile;
-    try {
-      file = await hashFile(fh);
-    } finally {
-      await fh.close();
-    }
     const lock = await acquireContentLock(dirs.locks, file.sha256, deps.watcherId, settings.lockLeaseMs, now);
     if (lock === null) {
       log.info({ file: name }, 'the same content is being published by another watcher; retried later');

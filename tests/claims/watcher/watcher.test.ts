@@ -34,7 +34,7 @@ import {
   type ClaimsWatcherDeps,
 } from '../../../producers/claims/watcher.ts';
 import { GapstreamError } from '../../../runtime/errors.ts';
-import { schemaProblems } from '../../../producers/claims/publish-file.ts';
+import { schemaProblems } from '../../../producers/claims/validate-file.ts';
 import { buildZip } from '../cclf/generate.ts';
 import { buildX12, P_BODY } from '../x12/fixtures.ts';
 import { readTopic } from '../../support/read-topic.ts';
