@@ -5,7 +5,7 @@
 //   1. raw line split: latin1 chunks through LineSplitter, nothing else (the floor);
 //   2. parse-only: LineSplitter + createCclfParser().line() (checks + claim.line.v1 mapping);
 //   3. sha256: the content hash the manifest keys on;
-//   4. validate: the watcher's first pass (readClaimsFile, every problem counted, nothing published);
+//   4. validate: the watcher's first pass (parse + Avro schema check of every record, nothing published);
 //   5. parse + Avro encode: every record encoded as the publisher does (no Kafka);
 //   6. raw kafkajs produce: the same number of pre-encoded claim.line.v1 values sent with kafkajs
 //      directly (transactional, acks=all, 2,000 per send, 20,000 per transaction) — the ceiling of
@@ -29,7 +29,7 @@ import { ManifestIndex } from '../producers/claims/manifest.ts';
 import { hashFile, validateClaimsFile } from '../producers/claims/validate-file.ts';
 import { ensureClaimsTopics } from '../producers/claims/watcher.ts';
 import { loadConfig } from '../runtime/config/load.ts';
-import type { Codec } from '../schemas/codec.ts';
+import { createLocalCodec, type Codec } from '../schemas/codec.ts';
 import { openRuntime } from '../runtime/open-runtime.ts';
 import { writeCclf5File } from './support/cclf5-file.ts';
 
@@ -100,7 +100,8 @@ try {
   const [file, hashS] = await timed(() => hashFile(fh));
   await fh.close();
   report('sha256', N, hashS, { mbPerSec: Math.round(mb(file.sizeBytes) / hashS) });
-  const [v, validateS] = await timed(() => validateClaimsFile(path, file, []));
+  const checkCodec = await createLocalCodec();
+  const [v, validateS] = await timed(() => validateClaimsFile(path, file, [], { codec: checkCodec }));
   report('validate', v.items, validateS, { records: v.records, problems: v.problems.length });
 
   const env0 = { ...process.env, GAPSTREAM_DATA_DIR: join(dir, 'data0'), LOG_LEVEL: 'warn' };

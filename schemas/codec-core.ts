@@ -26,8 +26,12 @@ import { createAvroType } from './logical-types.ts';
 export interface Codec {
   /** Validate `value` against the topic's schema and return it in the Confluent wire format. */
   encode(topic: string, value: unknown): Promise<Buffer>;
-  /** {@link encode} without the promise (throws instead of rejecting): for bulk producers. */
-  encodeSync(topic: string, value: unknown): Buffer;
+  /**
+   * {@link encode} without the promise (throws instead of rejecting): for bulk producers.
+   * `checked`: the caller already ran {@link check} on this very value (the claims watcher's
+   * first pass), so the schema walk is not done twice.
+   */
+  encodeSync(topic: string, value: unknown, options?: { checked?: boolean }): Buffer;
   /** Why `value` would be refused by `encode` (field paths and expected types, never values), or null. */
   check(topic: string, value: unknown): string | null;
   /**
@@ -221,9 +225,9 @@ export class AvroWireCodec implements Codec {
   }
 
   /** Synchronous {@link Codec.encode}; both codecs have every reader type in memory. */
-  encodeSync(topic: string, value: unknown): Buffer {
+  encodeSync(topic: string, value: unknown, options: { checked?: boolean } = {}): Buffer {
     const { type, schemaId } = this.topicSchema(topic);
-    const problem = this.check(topic, value);
+    const problem = options.checked === true ? null : this.check(topic, value);
     if (problem !== null) throw new BadRecordError(CodecErrorCode.VALIDATION, problem);
     // Encode straight after the 5-byte header in a reused scratch buffer, then copy once: one
     // allocation per record instead of three (toBuffer, header, concat).

@@ -31,17 +31,19 @@ export function recordKey(r: ClaimsRecord): string {
 
 /**
  * A line's records encoded, or — when the schema refuses one — the line's problems instead (the
- * same sentence the first pass's schemaProblems gives). No per-record headers: the value carries source
- * file, hash and line, and kafkajs encodes headers record by record (measurably slower).
+ * same sentence the first pass's schemaProblems gives). `checked`: the first pass already ran the
+ * schema check on these records, so encoding skips it. No per-record headers: the value carries
+ * source file, hash and line, and kafkajs encodes headers record by record (measurably slower).
  */
 function encodeLine(
   codec: Pick<Codec, 'encodeSync'>,
   item: { lineNumber: number; records: ClaimsRecord[] },
+  checked: { checked: boolean },
 ): { out: OutRecord[]; problems: ParseProblem[] } {
   const out: OutRecord[] = [];
   for (const r of item.records) {
     try {
-      out.push({ topic: r.topic, key: recordKey(r), value: codec.encodeSync(r.topic, r.value) });
+      out.push({ topic: r.topic, key: recordKey(r), value: codec.encodeSync(r.topic, r.value, checked) });
     } catch (err) {
       if (!(err instanceof BadRecordError)) throw err;
       return {
@@ -153,6 +155,8 @@ export async function publishClaimsFile(
   // trip overlaps the parsing. A commit waits for the previous one, so a failure stops the chain
   // and at most two transactions' records are held.
   let inflight: Promise<void> = Promise.resolve();
+  // The first pass checked every record of these same bytes against its schema.
+  const checked = { checked: v.schemaChecked };
   const commit = async (event: 'STARTED' | 'PROGRESS' | 'COMPLETED'): Promise<void> => {
     const out = pending;
     pending = [];
@@ -192,7 +196,7 @@ export async function publishClaimsFile(
         if (position <= start.position) continue;
         const source = units[item.unit] ?? fileName;
         // Encoded once: the codec's own check refuses a bad record (the first pass counted it).
-        const encoded = item.problems.length > 0 ? null : encodeLine(deps.codec, item);
+        const encoded = item.problems.length > 0 ? null : encodeLine(deps.codec, item, checked);
         const problems = encoded === null ? item.problems : encoded.problems;
         if (problems.length > 0) {
           const letter = deadLetterValue(problems, source, v.sha256, now());

@@ -50,6 +50,8 @@ export interface Validation {
   entrySha256: Map<number, string>;
   /** SHA-256 over what decides the item sequence: parts, formats, counts, the mappings used. */
   parseFingerprint: string;
+  /** Every record was checked against its Avro schema (a codec was given). */
+  schemaChecked: boolean;
 }
 
 /** A hashed file: its content hash and what the hash saw (size and mtime) to notice a change. */
@@ -165,6 +167,7 @@ export async function validateClaimsFile(
     problemCodes: [],
     entrySha256: new Map(),
     parseFingerprint: '',
+    schemaChecked: options.codec !== undefined,
   };
   const codes = new Set<string>();
   const fileProblems: LocatedProblem[] = [];
