@@ -6,11 +6,19 @@ import { openRuntime } from '../runtime/open-runtime.ts';
 import { loadFeedProfiles } from '../processors/normalize/feed-profile.ts';
 import { expectedDemoEvents, sendDemoMessages } from './demo.ts';
 import { runMllpListener } from '../producers/mllp/command.ts';
-import { sliceSummary, startPipeline } from './pipeline.ts';
+import { identitySummary, sliceSummary, startPipeline } from './pipeline.ts';
 import { inspectHl7 } from './inspect-hl7.ts';
 import { inspectClaims } from './inspect-claims.ts';
 import { ingestFiles } from './ingest-claims.ts';
 import { materializeFinalAction } from '../processors/claims/final-action-job.ts';
+import {
+  IDENTITY_USAGE,
+  IdentityUsageError,
+  needsStore,
+  parseIdentityArgs,
+  runIdentityCommand,
+  type IdentityCommand,
+} from './identity-cli.ts';
 
 const USAGE = `gapstream — streaming integration pipeline for value-based care
 
@@ -30,6 +38,7 @@ Usage:
                                                        watcher: duplicates skipped, resumes), with progress
   gapstream claims final-action                       recompute the final-action claim set from ClickHouse
                                                        (claim_final_action_current); prints counts as JSON
+${IDENTITY_USAGE}
   gapstream config                                    print the validated configuration (secrets hidden)
   gapstream help
 
@@ -55,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   if (command === 'inspect') return inspect(rest);
   if (command === 'ingest') return ingest(rest);
+  if (command === 'identity') return identity(rest);
   let args;
   try {
     args = parseArgs({
@@ -179,8 +189,14 @@ async function run(config: Config, o: RunOptions): Promise<number> {
     done = true;
     if (finished !== 'done') return 130;
     const summary = await sliceSummary(rt);
+    // The identity index runs beside the slice: wait (bounded) until every patient's record is in.
+    let identity = await identitySummary(rt);
+    for (let i = 0; i < 150 && identity.records < summary.patients; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      identity = await identitySummary(rt);
+    }
     process.stdout.write(
-      `gapstream demo: ${o.count} HL7 messages over MLLP (ACKs ${JSON.stringify(acks)}) → ${expected} clinical events → ${summary.results} rows in ClickHouse slice_results for ${summary.patients} patients (max ${summary.maxCount} events per patient). Mode: ${config.mode}, store: ${rt.store.driver}.\n`,
+      `gapstream demo: ${o.count} HL7 messages over MLLP (ACKs ${JSON.stringify(acks)}) → ${expected} clinical events → ${summary.results} rows in ClickHouse slice_results for ${summary.patients} patients (max ${summary.maxCount} events per patient); patient index: ${identity.records} records → ${identity.persons} persons, ${identity.reviews} pairs for review. Mode: ${config.mode}, store: ${rt.store.driver}.\n`,
     );
     return acks.AA === o.count ? 0 : 1;
   } finally {
@@ -223,6 +239,29 @@ async function claimsCommand(config: Config, positionals: string[]): Promise<num
     for (const p of run.problems) problems[p.code] = (problems[p.code] ?? 0) + 1;
     process.stdout.write(`${JSON.stringify({ ...run, problems })}\n`);
     return 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+/**
+ * `identity review|unlink|show …`: the review workflow of the master patient index. Arguments are
+ * checked before the configuration is read; decisions open only the bus, listings only need the store.
+ */
+async function identity(rest: string[]): Promise<number> {
+  let cmd: IdentityCommand;
+  try {
+    cmd = parseIdentityArgs(rest);
+  } catch (err) {
+    if (!(err instanceof IdentityUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
+  const rt = await openRuntime(config, 'gapstream-identity', { store: needsStore(cmd) });
+  try {
+    return await runIdentityCommand(cmd, rt, process.stdout, process.stderr);
   } finally {
     await rt.close();
   }

@@ -1,5 +1,6 @@
 import { startClaimsWatcher } from '../producers/claims/start.ts';
 import { startClaimsSinks } from '../sinks/claims/index.ts';
+import { startIdentitySinks } from '../sinks/identity/index.ts';
 import { startHl7FileIntake } from '../producers/hl7-files/file-intake.ts';
 import { runMllpListener } from '../producers/mllp/command.ts';
 import type { MllpSettings } from '../producers/mllp/config.ts';
@@ -9,6 +10,9 @@ import { sliceSink } from '../processors/slice/clickhouse-slice-sink.ts';
 import { patientActivity } from '../processors/slice/patient-activity.ts';
 import type { Runtime } from '../runtime/open-runtime.ts';
 import { startProcessor } from '../runtime/runner/processor-runner.ts';
+import { identityConfig } from '../processors/identity/config.ts';
+import { startResolver } from '../processors/identity/resolver.ts';
+import { identityRouters } from '../processors/identity/route.ts';
 import { startSink } from '../runtime/runner/sink-runner.ts';
 
 /** What `gapstream run` starts. */
@@ -20,7 +24,9 @@ export interface Pipeline {
 
 /**
  * The pipeline as it stands: MLLP listener and HL7 file drop → hl7.raw.v1 → normalize (stateless) →
- * clinical.event.v1 → slice-patient-activity (stateful) → ClickHouse `slice_results`.
+ * clinical.event.v1 → slice-patient-activity (stateful) → ClickHouse `slice_results`; clinical
+ * events, claim lines, roster lines and crosswalks → identity routers → identity.request.v1 (one
+ * partition) → identity resolver (single writer) → person.event.v1 + identity.link.v1.
  * Same code in both modes; in embedded mode everything must run in this one process (the bus
  * has one owner), in distributed mode each part can also run on its own.
  */
@@ -44,6 +50,11 @@ export async function startPipeline(
     await startSink(sliceSink(rt.store), deps),
     // claim.line.v1, roster.member.v1, member.xref.v1, file.manifest.v1 → ClickHouse.
     ...(await startClaimsSinks(rt.store, deps)),
+    // identity.link.v1 → identity_links (audit trail) and identity_reviews (the review queue).
+    ...(await startIdentitySinks(rt.store, deps)),
+    // The single identity writer, then its routers: person.event.v1 and identity.link.v1.
+    await startResolver({ ...deps, config: identityConfig(rt.config.identity) }),
+    ...(await Promise.all(identityRouters().map((r) => startProcessor(r, deps)))),
     await startProcessor(patientActivity, deps),
     await startProcessor(normalize, deps),
   ];
@@ -84,5 +95,22 @@ export async function sliceSummary(
     results: Number(row?.results ?? 0),
     patients: Number(row?.patients ?? 0),
     maxCount: Number(row?.maxCount ?? 0),
+  };
+}
+
+/** What the identity index made of the records it saw, from ClickHouse `identity_links`. */
+export async function identitySummary(
+  rt: Runtime,
+): Promise<{ records: number; persons: number; reviews: number }> {
+  const [links] = await rt.store.query<{ records: string | number; persons: string | number }>(
+    "SELECT countIf(kind = 'LINK') AS records, countIf(kind = 'LINK' AND method = 'NEW') + countIf(kind = 'SPLIT') - countIf(kind = 'MERGE') AS persons FROM identity_links FINAL",
+  );
+  const [open] = await rt.store.query<{ reviews: string | number }>(
+    "SELECT count() AS reviews FROM identity_reviews_latest WHERE status = 'OPEN'",
+  );
+  return {
+    records: Number(links?.records ?? 0),
+    persons: Number(links?.persons ?? 0),
+    reviews: Number(open?.reviews ?? 0),
   };
 }

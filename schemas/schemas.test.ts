@@ -25,8 +25,11 @@ const TOPICS = [
   'dq.event.v1',
   'file.manifest.v1',
   'hl7.raw.v1',
+  'identity.link.v1',
+  'identity.request.v1',
   'member.xref.v1',
   'patient.activity.v1',
+  'person.event.v1',
   'roster.member.v1',
 ];
 
@@ -90,6 +93,9 @@ describe('schema files', () => {
       'patient.activity.v1': 'PatientActivity',
       'member.xref.v1': 'MemberXref',
       'file.manifest.v1': 'FileManifest',
+      'identity.link.v1': 'IdentityLink',
+      'identity.request.v1': 'IdentityRequest',
+      'person.event.v1': 'PersonEvent',
     };
     expect(type.name).toBe(`org.gapstream.v1.${expected[topic]}`);
   });

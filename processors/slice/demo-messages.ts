@@ -1,5 +1,64 @@
 import { createHash } from 'node:crypto';
 
+// Made-up names (common US given and family names; no real person is meant).
+const GIVEN = [
+  'ANA',
+  'BEN',
+  'CARLA',
+  'DAVID',
+  'ELENA',
+  'FRANK',
+  'GRACE',
+  'HENRY',
+  'IRIS',
+  'JAMES',
+  'KAREN',
+  'LUIS',
+  'MAYA',
+  'NOAH',
+  'OLGA',
+  'PAUL',
+  'QUINN',
+  'ROSA',
+  'SAM',
+  'TARA',
+];
+const FAMILY = [
+  'ADAMS',
+  'BROOKS',
+  'CHEN',
+  'DIAZ',
+  'EVANS',
+  'FOSTER',
+  'GARCIA',
+  'HAYES',
+  'IBRAHIM',
+  'JOHNSON',
+  'KIM',
+  'LOPEZ',
+  'MILLER',
+  'NGUYEN',
+  'OWENS',
+  'PATEL',
+  'QUINTERO',
+  'REYES',
+  'SMITH',
+  'TAYLOR',
+  'USMAN',
+  'VARGAS',
+  'WALKER',
+  'XU',
+  'YOUNG',
+];
+
+/** Demographics of demo patient `p`: distinct name, birth date and sex per patient (p < 100). */
+function demoPid(p: number): string {
+  const name = `${FAMILY[(p * 7) % FAMILY.length]!}^${GIVEN[p % GIVEN.length]!}`;
+  const dob = `${1940 + ((p * 7) % 60)}${String((p % 12) + 1).padStart(2, '0')}${String(((p * 3) % 28) + 1).padStart(2, '0')}`;
+  const zip = String(60601 + (p % 40));
+  return `PID|1||MRN${p}^^^CLINIC-A^MR||${name}||${dob}|${p % 2 === 0 ? 'F' : 'M'}|||${p + 1} MAIN ST^^CHICAGO^IL^${zip}`;
+}
+
 /**
  * Synthetic ADT^A04 (register a patient) messages for the demo, the crash tests and benchmarks:
  * written by this project, with made-up identifiers and names (no real person), deterministic
@@ -15,7 +74,7 @@ export function demoMessage(
   const text = [
     `MSH|^~\\&|DEMO-EHR|CLINIC-A|GAPSTREAM|ORG|${ts}||ADT^A04^ADT_A01|${controlId}|P|2.5.1`,
     `EVN|A04|${ts}`,
-    `PID|1||MRN${p}^^^CLINIC-A^MR||DEMO^PATIENT${p}||19600101|F`,
+    demoPid(p),
     'PV1|1|O',
   ].join('\r');
   return { patient: p, controlId, bytes: Buffer.from(text, 'ascii') };

@@ -10,6 +10,7 @@ import {
 import { MLLP_FIELDS } from '../../producers/mllp/config.ts';
 import { HL7_FILE_FIELDS } from '../../producers/hl7-files/config.ts';
 import { CLAIMS_FIELDS } from '../../producers/claims/config.ts';
+import { IDENTITY_FIELDS } from '../../processors/identity/config.ts';
 
 /**
  * Every setting gapstream reads, in one table: the source of truth for validation, for the
@@ -275,4 +276,5 @@ export const FIELDS: readonly FieldSpec[] = [
   ...MLLP_FIELDS,
   ...HL7_FILE_FIELDS,
   ...CLAIMS_FIELDS,
+  ...IDENTITY_FIELDS,
 ];

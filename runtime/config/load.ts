@@ -6,6 +6,7 @@ import { nonBlank, parseFields } from './parse-fields.ts';
 import { validateMllpConfig, type MllpSettings } from '../../producers/mllp/config.ts';
 import { validateHl7FileConfig, type Hl7FileSettings } from '../../producers/hl7-files/config.ts';
 import { validateClaimsConfig, type ClaimsSettings } from '../../producers/claims/config.ts';
+import { validateIdentityConfig, type IdentitySettings } from '../../processors/identity/config.ts';
 
 /** The validated configuration every component receives. */
 export interface Config {
@@ -34,6 +35,7 @@ export interface Config {
   mllp: MllpSettings;
   hl7Files: Hl7FileSettings;
   claims: ClaimsSettings;
+  identity: IdentitySettings;
 }
 
 export interface LoadOptions {
@@ -67,6 +69,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     mllp: { tls: {} },
     hl7Files: {},
     claims: { sftp: {} },
+    identity: {},
     ...values,
   };
   const mllp = out.mllp as { tls: { allowedClients?: string[] } };
@@ -89,6 +92,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       ...validateMllpConfig(config.mllp),
       ...validateHl7FileConfig(config.hl7Files),
       ...validateClaimsConfig(config.claims),
+      ...validateIdentityConfig(config.identity),
     );
   if (problems.length > 0) throw new ConfigError(problems);
   return { mode, ...config };

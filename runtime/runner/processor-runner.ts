@@ -106,6 +106,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
           source: { topic, partition, offset: record.offset },
           key: record.key,
           timestamp: record.timestamp,
+          rawValue: record.value,
         };
         try {
           const input = await deps.codec.decode(topic, record.value ?? Buffer.alloc(0));

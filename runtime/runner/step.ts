@@ -12,6 +12,8 @@ export interface StepContext {
   key: string | null;
   /** The record's append time: use it instead of a clock, so replays give the same answer. */
   timestamp: number;
+  /** The record's value as read (Confluent-framed), for steps that forward it unchanged. */
+  rawValue?: Buffer | null;
 }
 
 /** One output record of a step; the value is encoded with the output topic's schema. */

@@ -166,10 +166,14 @@ describe('migrations match the column lists', () => {
       'final_action_group',
       ...source,
     ]);
-    expect(ddlColumns('0003_claims_landing.sql', 'roster_members')).toEqual([
-      ...names(ROSTER_MEMBER_COLUMNS),
-      ...source,
-    ]);
+    // 0005 adds mrn and mrn_assigning_authority after phone (ALTER TABLE ... AFTER).
+    const added = ['mrn', 'mrn_assigning_authority'];
+    const roster = ddlColumns('0003_claims_landing.sql', 'roster_members');
+    roster.splice(roster.indexOf('phone') + 1, 0, ...added);
+    expect(roster).toEqual([...names(ROSTER_MEMBER_COLUMNS), ...source]);
+    const alters = readFileSync(join(DEFAULT_MIGRATIONS_DIR, '0005_identity.sql'), 'utf8');
+    for (const c of added)
+      expect(alters).toContain(`ALTER TABLE roster_members ADD COLUMN ${c} Nullable(String)`);
     expect(ddlColumns('0003_claims_landing.sql', 'member_xref')).toEqual([
       ...names(MEMBER_XREF_COLUMNS),
       ...source,

@@ -65,6 +65,8 @@ export const ROSTER_MEMBER_COLUMNS: readonly Column[] = [
   col('deathDate', K.DATE),
   col('postalCode', K.NULLABLE_STRING),
   col('phone', K.NULLABLE_STRING),
+  col('mrn', K.NULLABLE_STRING),
+  col('mrnAssigningAuthority', K.NULLABLE_STRING),
   col('pcpNpi', K.NULLABLE_STRING),
   col('pcpTin', K.NULLABLE_STRING),
   col('effectiveDate', K.DATE),

@@ -32,12 +32,19 @@ describe('loadMigrations', () => {
       [2, 'deadletter', 'default'],
       [3, 'claims_landing', 'default'],
       [4, 'claim_final_action', 'default'],
+      [5, 'identity', 'default'],
     ]);
     expect(modern[0]?.statements[0]).toMatch(
       /DateTime64\(3, 'UTC'\)[\s\S]*ReplacingMergeTree[\s\S]*ORDER BY event_id/,
     );
     const old = loadMigrations({ dir: DEFAULT_MIGRATIONS_DIR, lacks: new Set(['datetime64']) });
-    expect(old.map((m) => m.variant)).toEqual(['no-datetime64', 'no-datetime64', 'default', 'default']);
+    expect(old.map((m) => m.variant)).toEqual([
+      'no-datetime64',
+      'no-datetime64',
+      'default',
+      'default',
+      'default',
+    ]);
     expect(old[0]?.statements[0]).not.toMatch(/DateTime64/);
   });
 

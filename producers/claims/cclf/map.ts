@@ -490,6 +490,8 @@ function mapCclf8(): Mapper {
       deathDate: v[k.BENE_DEATH_DT] ?? null,
       postalCode: postal,
       phone: null,
+      mrn: null,
+      mrnAssigningAuthority: null,
       pcpNpi: null,
       pcpTin: null,
       effectiveDate: null,

@@ -134,6 +134,8 @@ export const ROSTER_TARGETS: Readonly<Record<string, TargetField>> = targetsFrom
     deathDate: 'date',
     postalCode: 'postal',
     phone: 'phone',
+    mrn: 'string',
+    mrnAssigningAuthority: 'string',
     pcpNpi: 'npi',
     pcpTin: 'tin',
     effectiveDate: 'date',

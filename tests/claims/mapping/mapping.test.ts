@@ -228,6 +228,8 @@ describe('example-commercial-roster (CSV, quoting)', () => {
       deathDate: null,
       postalCode: '021394301',
       phone: '6175550100',
+      mrn: null,
+      mrnAssigningAuthority: null,
       pcpNpi: '1234567893',
       pcpTin: '123456789',
       effectiveDate: '2024-01-01',

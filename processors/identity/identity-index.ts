@@ -1,0 +1,653 @@
+/**
+ * The identity resolver: deterministic links first (same identifier = same record; identifiers
+ * carried together link; merge messages and crosswalks move identifiers), then Fellegi–Sunter
+ * matching over blocked candidates with two thresholds. Every change is returned as link events
+ * (identity.link.v1) with the per-field contributions that decided it.
+ *
+ * Not thread-safe by design: exactly one writer owns an index (docs/identity.md, "single writer").
+ * Given the same requests in the same order it produces the same person ids and events.
+ */
+import { createHash } from 'node:crypto';
+import { blockingKey, blockingKeys, SHARED_VALUE_RULES } from './blocking.ts';
+import { COMPARISONS } from './comparisons.ts';
+import {
+  compileDenyLists,
+  DEFAULT_DENY_LISTS,
+  toFeatures,
+  type CompiledDenyLists,
+  type DenyLists,
+  type Features,
+} from './features.ts';
+import { IndexState, NO_ALIASES, reviewKey, type RecordSnapshot, type Review } from './index-state.ts';
+import {
+  comparisonIndex,
+  LOCATION_RANGE,
+  Scorer,
+  type Contribution,
+  type ModelParams,
+  type Thresholds,
+} from './model.ts';
+import { recordIdOf, type IdentityInput, type SourceId } from './types.ts';
+
+export interface IdentityConfig {
+  model: ModelParams;
+  thresholds: Thresholds;
+  deny?: DenyLists;
+  /** Blocks with more records than this are not used for candidates (a too-common key). */
+  maxBlock?: number;
+  /** An SSN, phone or email held by more records than this is treated as a shared placeholder. */
+  sharedValueLimit?: number;
+  /** Auto-link only when given names agree in some way (twins share everything else). */
+  requireGivenAgreement?: boolean;
+  /**
+   * Review instead of auto-link when nothing of address or phone agrees and no personal
+   * identifier (SSN, email) does: a namesake looks exactly like a person who moved.
+   */
+  namesakeGuard?: boolean;
+}
+
+export type LinkKind = 'LINK' | 'UPDATE' | 'MERGE' | 'SPLIT' | 'REVIEW_OPENED' | 'REVIEW_CLOSED';
+export type LinkMethod = 'NEW' | 'IDENTIFIER' | 'PROBABILISTIC' | 'MERGE_MESSAGE' | 'CROSSWALK' | 'MANUAL';
+
+/** One change of the index (identity.link.v1 without the envelope the runner adds). */
+export interface LinkEvent {
+  kind: LinkKind;
+  method: LinkMethod;
+  recordId: string;
+  personId: string;
+  /** MERGE: the person absorbed; SPLIT: the person left; review: the candidate's person. */
+  otherPersonId: string | null;
+  otherRecordId: string | null;
+  score: number | null;
+  contributions: Contribution[];
+  /** MERGE and SPLIT: the records that changed person (downstream moves their history). */
+  movedRecordIds: string[];
+  reason: string | null;
+  decidedBy: string | null;
+}
+
+/** Outcome of one observation. */
+export interface Resolution {
+  recordId: string;
+  personId: string;
+  events: LinkEvent[];
+}
+
+/** A manual decision from the review workflow. */
+export type Decision =
+  | { action: 'link'; recordId: string; otherRecordId: string; decidedBy: string; reason?: string }
+  | { action: 'reject'; recordId: string; otherRecordId: string; decidedBy: string; reason?: string }
+  | { action: 'unlink'; recordId: string; decidedBy: string; reason?: string };
+
+interface Candidate {
+  person: string;
+  rec: number;
+  score: number;
+}
+
+const GIVEN = comparisonIndex('given');
+/** Given-name levels that say "the same name" (anything weaker may be a sibling's name). */
+const GIVEN_STRONG = new Set(
+  ['missing', 'exact', 'swapped', 'nickname', 'jw>=0.92'].map((l) => COMPARISONS[GIVEN]!.levels.indexOf(l)),
+);
+const GIVEN_MISSING = 0;
+const SSN = comparisonIndex('ssn');
+const DOB = comparisonIndex('birth_date');
+const DOB_ELSE = COMPARISONS[DOB]!.levels.indexOf('else');
+const EMAIL = comparisonIndex('email');
+const EXACT = 1;
+
+function personIdFor(seed: string): string {
+  return `P${createHash('sha256').update(seed).digest('hex').slice(0, 20)}`;
+}
+
+function sameFeatures(a: Features, b: Features): boolean {
+  for (const k of Object.keys(a) as (keyof Features)[]) {
+    const x = a[k];
+    const y = b[k];
+    if (Array.isArray(x) || Array.isArray(y)) {
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
+}
+
+function hasDemographics(f: Features): boolean {
+  return f.dob !== null || f.family !== null || f.given !== null || f.ssn !== null;
+}
+
+export class IdentityIndex {
+  readonly state = new IndexState();
+  readonly scorer: Scorer;
+  private readonly deny: CompiledDenyLists;
+  private readonly maxBlock: number;
+  private readonly sharedLimit: number;
+  private readonly requireGiven: boolean;
+  private readonly guardMoved: boolean;
+  private seq = 0;
+  private stamp = new Uint32Array(1024);
+  private stampNo = 0;
+  private readonly levels = new Uint8Array(COMPARISONS.length);
+
+  constructor(readonly config: IdentityConfig) {
+    this.scorer = new Scorer(config.model);
+    this.deny = compileDenyLists(config.deny ?? DEFAULT_DENY_LISTS);
+    this.maxBlock = config.maxBlock ?? 200;
+    this.sharedLimit = config.sharedValueLimit ?? 5;
+    this.requireGiven = config.requireGivenAgreement ?? true;
+    this.guardMoved = config.namesakeGuard ?? true;
+  }
+
+  /** Person of an identifier, if the index knows it. */
+  personOf(id: SourceId | string): string | undefined {
+    const n = this.state.byId.get(typeof id === 'string' ? id : recordIdOf(id));
+    return n === undefined ? undefined : this.state.records[n]!.person;
+  }
+
+  /** True for identifier values on the deny list (placeholders that identify nobody). */
+  isPlaceholder(id: SourceId): boolean {
+    return this.deny.identifiers.has(id.value.trim().toUpperCase()) || id.value.trim() === '';
+  }
+
+  /** Resolves one observation to a person; `requestId` names it in events (and in split ids). */
+  observe(input: IdentityInput, requestId: string): Resolution {
+    const events: LinkEvent[] = [];
+    // A placeholder primary id identifies nobody: the observation becomes its own record.
+    const placeholder = this.isPlaceholder(input.primary);
+    const recordId = placeholder ? `${recordIdOf(input.primary)}#${requestId}` : recordIdOf(input.primary);
+    const features = this.guardShared(toFeatures(input, this.deny));
+    const others = (input.others ?? [])
+      .filter((id) => !this.isPlaceholder(id))
+      .map(recordIdOf)
+      .filter((k) => k !== recordId);
+
+    let n = this.state.byId.get(recordId);
+    if (n !== undefined) {
+      this.update(n, features, events);
+    } else {
+      n = this.create(recordId, features, others, requestId, events);
+    }
+    for (const other of others) this.linkIdentifier(n, other, 'IDENTIFIER', null, events);
+    return { recordId: this.state.records[n]!.id, personId: this.state.records[n]!.person, events };
+  }
+
+  /**
+   * A merge message (ADT A40: PID-3 survives, MRG-1 retires) or a crosswalk line (CCLF9: the
+   * current MBI replaces the previous): the prior identifiers now belong to the survivor's person.
+   * Authoritative, so no demographic check.
+   */
+  merge(
+    survivor: SourceId,
+    prior: readonly SourceId[],
+    method: 'MERGE_MESSAGE' | 'CROSSWALK',
+    requestId: string,
+  ): Resolution {
+    const events: LinkEvent[] = [];
+    const key = recordIdOf(survivor);
+    let n = this.state.byId.get(key);
+    if (n === undefined) n = this.create(key, this.emptyFeatures(), [], requestId, events, true);
+    for (const p of prior) {
+      if (this.isPlaceholder(p)) continue;
+      this.linkIdentifier(n, recordIdOf(p), method, 'retired identifier', events, true);
+    }
+    return { recordId: key, personId: this.state.records[n]!.person, events };
+  }
+
+  /** Applies a manual decision from the review workflow. */
+  decide(d: Decision, requestId: string): LinkEvent[] {
+    const events: LinkEvent[] = [];
+    const n = this.requireRecord(d.recordId);
+    if (d.action === 'unlink') {
+      const rec = this.state.records[n]!;
+      const old = rec.person;
+      const rest = (this.state.persons.get(old) ?? []).filter((r) => r !== n);
+      if (rest.length === 0) return events;
+      const person = personIdFor(`split|${rec.id}|${requestId}`);
+      this.state.move([n], person);
+      for (const r of rest) this.state.forbid(n, r);
+      events.push(
+        this.event(
+          'SPLIT',
+          'MANUAL',
+          n,
+          old,
+          null,
+          null,
+          [],
+          [rec.id],
+          d.reason ?? 'unlinked by review',
+          d.decidedBy,
+        ),
+      );
+      return events;
+    }
+    const o = this.requireRecord(d.otherRecordId);
+    const closed = this.state.closeReview(reviewKey(d.recordId, d.otherRecordId));
+    if (d.action === 'reject') {
+      this.state.forbid(n, o);
+      events.push(
+        this.event(
+          'REVIEW_CLOSED',
+          'MANUAL',
+          n,
+          this.state.records[o]!.person,
+          o,
+          closed?.score ?? null,
+          [],
+          [],
+          d.reason ?? 'not the same person',
+          d.decidedBy,
+        ),
+      );
+      return events;
+    }
+    this.state.allow(n, o);
+    if (closed !== undefined)
+      events.push(
+        this.event(
+          'REVIEW_CLOSED',
+          'MANUAL',
+          n,
+          this.state.records[o]!.person,
+          o,
+          closed.score,
+          [],
+          [],
+          'linked by review',
+          d.decidedBy,
+        ),
+      );
+    this.mergePersons(n, o, 'MANUAL', d.reason ?? 'linked by review', d.decidedBy, null, events);
+    return events;
+  }
+
+  /** Restores one record from its changelog snapshot (start-up; records in creation order). */
+  restore(s: RecordSnapshot): void {
+    const keys = blockingKeys(s.features);
+    const existing = this.state.byId.get(s.id);
+    if (existing !== undefined && this.state.records[existing]!.id === s.id) {
+      const rec = this.state.records[existing]!;
+      this.state.move([existing], s.person);
+      this.state.setFeatures(existing, s.features, keys);
+      for (const a of s.aliases) if (!rec.aliases.includes(a)) this.state.addAlias(existing, a);
+    } else {
+      this.state.addRecord({
+        id: s.id,
+        person: s.person,
+        features: s.features,
+        keys,
+        seq: s.seq,
+        aliases: [...s.aliases],
+      });
+    }
+    this.seq = Math.max(this.seq, s.seq + 1);
+  }
+
+  /** Restores manual "not the same person" pairs once every record is back. */
+  restoreNoLinks(snapshots: readonly RecordSnapshot[]): void {
+    for (const s of snapshots) {
+      const n = this.state.byId.get(s.id);
+      for (const other of s.noLink) {
+        const o = this.state.byId.get(other);
+        if (n !== undefined && o !== undefined) this.state.forbid(n, o);
+      }
+    }
+  }
+
+  /** Best-scoring persons for some features (review tooling and tests); self excluded. */
+  candidates(
+    features: Features,
+    self?: number,
+    minScore = -Infinity,
+    keys = blockingKeys(features),
+  ): Candidate[] {
+    const best = new Map<string, Candidate>();
+    this.stampNo++;
+    if (this.stampNo === 0xffffffff) {
+      this.stamp.fill(0);
+      this.stampNo = 1;
+    }
+    if (this.stamp.length < this.state.records.length) {
+      const grown = new Uint32Array(Math.max(this.state.records.length, this.stamp.length * 2));
+      grown.set(this.stamp);
+      this.stamp = grown;
+    }
+    const stamp = this.stamp;
+    const no = this.stampNo;
+    const selfPerson = self === undefined ? undefined : this.state.records[self]!.person;
+    for (const key of keys) {
+      this.state.blocks.forEach(key, this.maxBlock, (c) => {
+        if (stamp[c] === no || c === self) return;
+        stamp[c] = no;
+        const rec = this.state.records[c]!;
+        if (rec.person === selfPerson) return;
+        const score = this.scorer.scoreAtLeast(features, rec.features, minScore);
+        if (score < minScore) return;
+        const cur = best.get(rec.person);
+        if (cur === undefined || score > cur.score)
+          best.set(rec.person, { person: rec.person, rec: c, score });
+      });
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score || a.rec - b.rec);
+  }
+
+  /** Records changed since the last call, as changelog snapshots, plus changed reviews (null = closed). */
+  drainChanges(): { records: RecordSnapshot[]; reviews: [string, Review | null][] } {
+    const records = [...this.state.dirtyRecords].sort((a, b) => a - b).map((n) => this.state.snapshot(n));
+    const reviews = [...this.state.dirtyReviews].map((k): [string, Review | null] => [
+      k,
+      this.state.reviews.get(k) ?? null,
+    ]);
+    this.state.dirtyRecords.clear();
+    this.state.dirtyReviews.clear();
+    return { records, reviews };
+  }
+
+  private requireRecord(id: string): number {
+    const n = this.state.byId.get(id);
+    if (n === undefined)
+      throw new Error(`identity decision names record "${id}", which the index does not hold`);
+    return n;
+  }
+
+  private emptyFeatures(): Features {
+    return toFeatures({}, this.deny);
+  }
+
+  /** An SSN, phone or email already held by too many records identifies nobody: drop it. */
+  private guardShared(f: Features): Features {
+    let out = f;
+    for (const [field, rule] of Object.entries(SHARED_VALUE_RULES) as [
+      keyof typeof SHARED_VALUE_RULES,
+      number,
+    ][]) {
+      if (f[field] === null) continue;
+      const key = blockingKey(rule, f);
+      if (key !== null && this.state.blocks.size(key) >= this.sharedLimit) out = { ...out, [field]: null };
+    }
+    return out;
+  }
+
+  private create(
+    recordId: string,
+    features: Features,
+    others: readonly string[],
+    requestId: string,
+    events: LinkEvent[],
+    skipMatching = false,
+  ): number {
+    // Deterministic: an identifier carried with this one is already known.
+    for (const o of others) {
+      const on = this.state.byId.get(o);
+      if (on === undefined) continue;
+      const known = this.state.records[on]!;
+      // A shared identifier whose demographics strongly disagree is not trusted here: linkIdentifier
+      // opens a review for it once the record exists.
+      if (
+        hasDemographics(features) &&
+        hasDemographics(known.features) &&
+        this.scorer.score(features, known.features) < this.config.thresholds.review
+      )
+        continue;
+      const person = known.person;
+      const n = this.state.addRecord({
+        id: recordId,
+        person,
+        features,
+        keys: blockingKeys(features),
+        seq: this.seq++,
+        aliases: NO_ALIASES,
+      });
+      events.push(this.event('LINK', 'IDENTIFIER', n, null, on, null, [], [], `carried with ${o}`, null));
+      return n;
+    }
+    let match: Candidate | undefined;
+    let review: { c: Candidate; reason: string }[] = [];
+    const keys = blockingKeys(features);
+    if (!skipMatching && hasDemographics(features))
+      ({ match, review } = this.decideMatch(features, undefined, keys));
+    const person = match?.person ?? personIdFor(`person|${recordId}`);
+    const n = this.state.addRecord({
+      id: recordId,
+      person,
+      features,
+      keys,
+      seq: this.seq++,
+      aliases: NO_ALIASES,
+    });
+    if (match !== undefined) {
+      const rec = this.state.records[match.rec]!;
+      events.push(
+        this.event(
+          'LINK',
+          'PROBABILISTIC',
+          n,
+          null,
+          match.rec,
+          match.score,
+          this.scorer.explain(features, rec.features),
+          [],
+          null,
+          null,
+        ),
+      );
+    } else {
+      events.push(this.event('LINK', 'NEW', n, null, null, null, [], [], null, null));
+    }
+    for (const r of review) this.open(n, r.c, r.reason, requestId, events);
+    return n;
+  }
+
+  /** New demographics for a known record; a record that had none may now match someone. */
+  private update(n: number, features: Features, events: LinkEvent[]): void {
+    const rec = this.state.records[n]!;
+    if (!hasDemographics(features) || sameFeatures(rec.features, features)) return;
+    const hadNone = !hasDemographics(rec.features);
+    this.state.setFeatures(n, features, blockingKeys(features));
+    events.push(
+      this.event('UPDATE', 'IDENTIFIER', n, null, null, null, [], [], 'demographics changed', null),
+    );
+    // A person known only by a bare identifier (a claim before its roster line) can now be matched.
+    if (hadNone && (this.state.persons.get(rec.person)?.length ?? 0) === 1) {
+      const { match } = this.decideMatch(features, n);
+      if (match !== undefined)
+        this.mergePersons(
+          match.rec,
+          n,
+          'PROBABILISTIC',
+          'demographics arrived for a bare identifier',
+          null,
+          match.score,
+          events,
+        );
+    }
+  }
+
+  /** Auto-link candidate and pairs for review, by the thresholds and the guards. */
+  private decideMatch(
+    features: Features,
+    self: number | undefined,
+    keys = blockingKeys(features),
+  ): { match?: Candidate; review: { c: Candidate; reason: string }[] } {
+    const { autoLink, review } = this.config.thresholds;
+    const review_: { c: Candidate; reason: string }[] = [];
+    let match: Candidate | undefined;
+    for (const c of this.candidates(features, self, review, keys)) {
+      if (self !== undefined && this.state.forbidden(self, c.person)) continue;
+      if (c.score >= autoLink && match === undefined) {
+        this.scorer.score(features, this.state.records[c.rec]!.features, this.levels);
+        // Twins share family name, birth date, address and phone; only a personal identifier that
+        // agrees exactly (SSN, email) outweighs given names that disagree. Twins' SSNs are often
+        // consecutive, so a one-digit SSN difference does not count.
+        const personal = this.levels[SSN] === EXACT || this.levels[EMAIL] === EXACT;
+        if (
+          this.requireGiven &&
+          this.levels[GIVEN] === GIVEN_MISSING &&
+          this.scorer.lastLocation <= 0 &&
+          !personal
+        ) {
+          // Without a given name or an address that agrees, family name + birth date + sex
+          // describe many people.
+          review_.push({ c, reason: 'no given name and no address agreement to go on' });
+        } else if (this.requireGiven && !GIVEN_STRONG.has(this.levels[GIVEN]!) && !personal) {
+          // Twins' names are often alike (Jane/Joan): only the same name, a nickname or a typo passes.
+          review_.push({ c, reason: 'given names differ (possible twin or family member)' });
+        } else if (this.guardMoved && this.scorer.lastLocation <= LOCATION_RANGE.min && !personal) {
+          // Nothing where they live agrees and no personal identifier does: a namesake (same
+          // name and birth date) looks exactly like a person who moved. A person decides.
+          review_.push({
+            c,
+            reason:
+              'same name and birth date, but nothing of the address or phone agrees (possible namesake)',
+          });
+        } else if (this.levels[DOB] === DOB_ELSE && !personal) {
+          // Same household, different generation: address, phone and family name agree, birth date does not.
+          review_.push({ c, reason: 'birth dates disagree (possible family member)' });
+        } else {
+          match = c;
+        }
+      } else if (c.score >= autoLink) {
+        review_.push({ c, reason: 'also above the auto-link threshold (possible duplicate persons)' });
+      } else {
+        review_.push({ c, reason: 'between the review and auto-link thresholds' });
+      }
+    }
+    return { match, review: review_ };
+  }
+
+  /**
+   * Files identifier `idKey` under record `n`: unknown -> alias; known on another person ->
+   * the persons merge (unless demographics strongly disagree: then a review, for a non-authoritative source).
+   */
+  private linkIdentifier(
+    n: number,
+    idKey: string,
+    method: LinkMethod,
+    reason: string | null,
+    events: LinkEvent[],
+    authoritative = false,
+  ): void {
+    const o = this.state.byId.get(idKey);
+    if (o === undefined) {
+      this.state.addAlias(n, idKey);
+      return;
+    }
+    const a = this.state.records[n]!;
+    const b = this.state.records[o]!;
+    if (a.person === b.person) return;
+    const score = this.scorer.score(a.features, b.features);
+    if (
+      !authoritative &&
+      hasDemographics(a.features) &&
+      hasDemographics(b.features) &&
+      score < this.config.thresholds.review
+    ) {
+      this.open(
+        n,
+        { person: b.person, rec: o, score },
+        `identifier ${idKey} is shared but demographics disagree`,
+        'identifier',
+        events,
+      );
+      return;
+    }
+    this.mergePersons(n, o, method, reason ?? `shared identifier ${idKey}`, null, null, events);
+  }
+
+  /** Merges the persons of records a and b; the older person survives. */
+  private mergePersons(
+    a: number,
+    b: number,
+    method: LinkMethod,
+    reason: string,
+    decidedBy: string | null,
+    score: number | null,
+    events: LinkEvent[],
+  ): void {
+    const pa = this.state.records[a]!.person;
+    const pb = this.state.records[b]!.person;
+    if (pa === pb) return;
+    const oldest = (p: string): number =>
+      Math.min(...(this.state.persons.get(p) ?? []).map((r) => this.state.records[r]!.seq));
+    const [survivor, absorbed] = oldest(pa) <= oldest(pb) ? [pa, pb] : [pb, pa];
+    const moved = [...(this.state.persons.get(absorbed) ?? [])];
+    this.state.move(moved, survivor);
+    const [keep, gone] = survivor === pa ? [a, b] : [b, a];
+    events.push(
+      this.event(
+        'MERGE',
+        method,
+        keep,
+        absorbed,
+        gone,
+        score,
+        [],
+        moved.map((r) => this.state.records[r]!.id),
+        reason,
+        decidedBy,
+      ),
+    );
+  }
+
+  private open(n: number, c: Candidate, reason: string, requestId: string, events: LinkEvent[]): void {
+    const rec = this.state.records[n]!;
+    const other = this.state.records[c.rec]!;
+    const key = reviewKey(rec.id, other.id);
+    if (this.state.reviews.has(key)) return;
+    const contributions = this.scorer.explain(rec.features, other.features);
+    this.state.openReview({
+      key,
+      recordId: rec.id,
+      candidateRecordId: other.id,
+      score: round2(c.score),
+      reason,
+      contributions,
+      openedBy: requestId,
+    });
+    events.push(
+      this.event(
+        'REVIEW_OPENED',
+        'PROBABILISTIC',
+        n,
+        c.person,
+        c.rec,
+        c.score,
+        contributions,
+        [],
+        reason,
+        null,
+      ),
+    );
+  }
+
+  private event(
+    kind: LinkKind,
+    method: LinkMethod,
+    n: number,
+    otherPersonId: string | null,
+    other: number | null,
+    score: number | null,
+    contributions: Contribution[],
+    moved: string[],
+    reason: string | null,
+    decidedBy: string | null,
+  ): LinkEvent {
+    return {
+      kind,
+      method,
+      recordId: this.state.records[n]!.id,
+      personId: this.state.records[n]!.person,
+      otherPersonId,
+      otherRecordId: other === null ? null : this.state.records[other]!.id,
+      score: score === null ? null : round2(score),
+      contributions,
+      movedRecordIds: moved,
+      reason,
+      decidedBy,
+    };
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
