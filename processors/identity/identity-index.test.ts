@@ -166,9 +166,12 @@ describe('identity index', () => {
     const b = ix.observe({ primary: mrn('SOUTH', '2'), ...JANE, birthDate: '1985-01-01', given: 'J' }, 'r2');
     expect(b.personId).not.toBe(a.personId);
     const merged = ix.merge(mrn('NORTH', '1'), [mrn('SOUTH', '2')], 'MERGE_MESSAGE', 'r3');
+    // The pair had been sent to review (birth dates disagree); the merge settles it.
     expect(merged.events).toMatchObject([
       { kind: 'MERGE', personId: a.personId, otherPersonId: b.personId, movedRecordIds: ['MR|SOUTH|2'] },
+      { kind: 'REVIEW_CLOSED', reason: 'merged into one person' },
     ]);
+    expect(ix.state.reviews.size).toBe(0);
     expect(ix.personOf(mrn('SOUTH', '2'))).toBe(a.personId);
 
     const split = ix.decide({ action: 'unlink', recordId: 'MR|SOUTH|2', decidedBy: 'rev' }, 'r4');
@@ -180,6 +183,54 @@ describe('identity index', () => {
     // Same demographics again under the split record's identifier: stays split.
     ix.observe({ primary: mrn('SOUTH', '2'), ...JANE }, 'r5');
     expect(ix.personOf(mrn('SOUTH', '2'))).toBe(newPerson);
+  });
+
+  it('an unlink is not undone by the identifiers the records carry together', () => {
+    const ix = fresh();
+    ix.observe({ primary: { type: 'MB', system: 'PAYER', value: 'M1' }, ...JANE }, 'r1');
+    const carried = {
+      primary: mrn('NORTH', '1'),
+      others: [{ type: 'MB', system: 'PAYER', value: 'M1' }],
+      ...JANE,
+    };
+    const a = ix.observe(carried, 'r2');
+    expect(ix.personOf('MB|PAYER|M1')).toBe(a.personId);
+    ix.decide({ action: 'unlink', recordId: 'MR|NORTH|1', decidedBy: 'rev' }, 'r3');
+    const again = ix.observe(carried, 'r4');
+    expect(again.personId).not.toBe(ix.personOf('MB|PAYER|M1'));
+    expect(again.events.map((e) => e.kind)).toEqual(['REVIEW_OPENED']);
+  });
+
+  it('refuses a placeholder merge survivor and a reject inside one person, changing nothing', () => {
+    const ix = fresh();
+    ix.observe({ primary: mrn('ER', '1'), ...JANE }, 'r1');
+    expect(() => ix.merge(mrn('ER', 'UNKNOWN'), [mrn('ER', '1')], 'MERGE_MESSAGE', 'r2')).toThrow(
+      /placeholder/,
+    );
+    ix.merge(mrn('ER', '1'), [mrn('ER', '2')], 'MERGE_MESSAGE', 'r3');
+    expect(() =>
+      ix.decide({ action: 'reject', recordId: 'MR|ER|1', otherRecordId: 'MR|ER|2', decidedBy: 'rev' }, 'r4'),
+    ).toThrow(/already one person/);
+  });
+
+  it('re-observing a record does not count its own SSN as shared', () => {
+    const ix = fresh(); // shared limit 3
+    const ssn = '123-45-6780';
+    for (let i = 0; i < 3; i++)
+      ix.observe({ primary: mrn('C', String(10 + i)), given: `G${'abc'[i]}x`, family: 'Fam', ssn }, `r${i}`);
+    const again = ix.observe({ primary: mrn('C', '10'), given: 'Gax', family: 'Fam', ssn }, 'r9');
+    expect(again.events).toEqual([]); // unchanged: no spurious UPDATE
+  });
+
+  it("a bare identifier that gets a twin's demographics opens a review instead of nothing", () => {
+    const ix = fresh();
+    ix.observe({ primary: mrn('NORTH', '1'), ...JANE }, 'r1');
+    ix.observe({ primary: { type: 'MBI', system: 'CMS', value: '1EG4TE5MK73' } }, 'r2');
+    const twin = ix.observe(
+      { primary: { type: 'MBI', system: 'CMS', value: '1EG4TE5MK73' }, ...JANE, given: 'Joan' },
+      'r3',
+    );
+    expect(twin.events.map((e) => e.kind)).toEqual(['UPDATE', 'REVIEW_OPENED']);
   });
 
   it('review decisions: link merges the pair, reject keeps them apart for good', () => {

@@ -19,15 +19,9 @@ import {
   type Features,
 } from './features.ts';
 import { IndexState, NO_ALIASES, reviewKey, type RecordSnapshot, type Review } from './index-state.ts';
-import {
-  comparisonIndex,
-  LOCATION_RANGE,
-  Scorer,
-  type Contribution,
-  type ModelParams,
-  type Thresholds,
-} from './model.ts';
+import { comparisonIndex, Scorer, type Contribution, type ModelParams, type Thresholds } from './model.ts';
 import { recordIdOf, type IdentityInput, type SourceId } from './types.ts';
+import { BadIdentityRequestError } from './errors.ts';
 
 export interface IdentityConfig {
   model: ModelParams;
@@ -93,6 +87,8 @@ const GIVEN_STRONG = new Set(
 const GIVEN_MISSING = 0;
 const SSN = comparisonIndex('ssn');
 const DOB = comparisonIndex('birth_date');
+/** Location comparisons whose agreement says "same place" (state and house number alone do not). */
+const LOCATION_EVIDENCE = ['street_name', 'street2', 'city', 'postal_code', 'phone'].map(comparisonIndex);
 const DOB_ELSE = COMPARISONS[DOB]!.levels.indexOf('else');
 const EMAIL = comparisonIndex('email');
 const EXACT = 1;
@@ -155,19 +151,19 @@ export class IdentityIndex {
     // A placeholder primary id identifies nobody: the observation becomes its own record.
     const placeholder = this.isPlaceholder(input.primary);
     const recordId = placeholder ? `${recordIdOf(input.primary)}#${requestId}` : recordIdOf(input.primary);
-    const features = this.guardShared(toFeatures(input, this.deny));
+    let n = this.state.byId.get(recordId);
+    const features = this.guardShared(toFeatures(input, this.deny), n);
     const others = (input.others ?? [])
       .filter((id) => !this.isPlaceholder(id))
       .map(recordIdOf)
       .filter((k) => k !== recordId);
 
-    let n = this.state.byId.get(recordId);
     if (n !== undefined) {
-      this.update(n, features, events);
+      this.update(n, features, requestId, events);
     } else {
       n = this.create(recordId, features, others, requestId, events);
     }
-    for (const other of others) this.linkIdentifier(n, other, 'IDENTIFIER', null, events);
+    for (const other of others) this.linkIdentifier(n, other, 'IDENTIFIER', null, requestId, events);
     return { recordId: this.state.records[n]!.id, personId: this.state.records[n]!.person, events };
   }
 
@@ -182,13 +178,17 @@ export class IdentityIndex {
     method: 'MERGE_MESSAGE' | 'CROSSWALK',
     requestId: string,
   ): Resolution {
+    if (this.isPlaceholder(survivor))
+      throw new BadIdentityRequestError(
+        `merge survivor ${recordIdOf(survivor)} is a placeholder identifier: it cannot carry another identifier`,
+      );
     const events: LinkEvent[] = [];
     const key = recordIdOf(survivor);
     let n = this.state.byId.get(key);
     if (n === undefined) n = this.create(key, this.emptyFeatures(), [], requestId, events, true);
     for (const p of prior) {
       if (this.isPlaceholder(p)) continue;
-      this.linkIdentifier(n, recordIdOf(p), method, 'retired identifier', events, true);
+      this.linkIdentifier(n, recordIdOf(p), method, 'retired identifier', requestId, events, true);
     }
     return { recordId: key, personId: this.state.records[n]!.person, events };
   }
@@ -222,7 +222,12 @@ export class IdentityIndex {
       return events;
     }
     const o = this.requireRecord(d.otherRecordId);
-    const closed = this.state.closeReview(reviewKey(d.recordId, d.otherRecordId));
+    if (d.action === 'reject' && this.state.records[n]!.person === this.state.records[o]!.person)
+      throw new BadIdentityRequestError(
+        `identity decision REJECT: records ${d.recordId} and ${d.otherRecordId} are already one person; unlink one of them instead`,
+      );
+    // Aliases name the same records: the review is keyed by the records' own ids.
+    const closed = this.state.closeReview(reviewKey(this.state.records[n]!.id, this.state.records[o]!.id));
     if (d.action === 'reject') {
       this.state.forbid(n, o);
       events.push(
@@ -346,7 +351,9 @@ export class IdentityIndex {
   private requireRecord(id: string): number {
     const n = this.state.byId.get(id);
     if (n === undefined)
-      throw new Error(`identity decision names record "${id}", which the index does not hold`);
+      throw new BadIdentityRequestError(
+        `identity decision names record ${id}, which the index does not hold`,
+      );
     return n;
   }
 
@@ -354,16 +361,22 @@ export class IdentityIndex {
     return toFeatures({}, this.deny);
   }
 
-  /** An SSN, phone or email already held by too many records identifies nobody: drop it. */
-  private guardShared(f: Features): Features {
+  /**
+   * An SSN, phone or email already held by too many other records identifies nobody: drop it.
+   * `self` (a record being observed again) does not count against its own value.
+   */
+  private guardShared(f: Features, self?: number): Features {
     let out = f;
+    const mine = self === undefined ? undefined : this.state.records[self]!.features;
     for (const [field, rule] of Object.entries(SHARED_VALUE_RULES) as [
       keyof typeof SHARED_VALUE_RULES,
       number,
     ][]) {
       if (f[field] === null) continue;
       const key = blockingKey(rule, f);
-      if (key !== null && this.state.blocks.size(key) >= this.sharedLimit) out = { ...out, [field]: null };
+      if (key === null) continue;
+      const others = this.state.blocks.size(key) - (mine?.[field] === f[field] ? 1 : 0);
+      if (others >= this.sharedLimit) out = { ...out, [field]: null };
     }
     return out;
   }
@@ -439,7 +452,7 @@ export class IdentityIndex {
   }
 
   /** New demographics for a known record; a record that had none may now match someone. */
-  private update(n: number, features: Features, events: LinkEvent[]): void {
+  private update(n: number, features: Features, requestId: string, events: LinkEvent[]): void {
     const rec = this.state.records[n]!;
     if (!hasDemographics(features) || sameFeatures(rec.features, features)) return;
     const hadNone = !hasDemographics(rec.features);
@@ -449,7 +462,7 @@ export class IdentityIndex {
     );
     // A person known only by a bare identifier (a claim before its roster line) can now be matched.
     if (hadNone && (this.state.persons.get(rec.person)?.length ?? 0) === 1) {
-      const { match } = this.decideMatch(features, n);
+      const { match, review } = this.decideMatch(features, n);
       if (match !== undefined)
         this.mergePersons(
           match.rec,
@@ -459,7 +472,9 @@ export class IdentityIndex {
           null,
           match.score,
           events,
+          this.scorer.explain(features, this.state.records[match.rec]!.features),
         );
+      for (const r of review) this.open(n, r.c, r.reason, requestId, events);
     }
   }
 
@@ -492,7 +507,7 @@ export class IdentityIndex {
         } else if (this.requireGiven && !GIVEN_STRONG.has(this.levels[GIVEN]!) && !personal) {
           // Twins' names are often alike (Jane/Joan): only the same name, a nickname or a typo passes.
           review_.push({ c, reason: 'given names differ (possible twin or family member)' });
-        } else if (this.guardMoved && this.scorer.lastLocation <= LOCATION_RANGE.min && !personal) {
+        } else if (this.guardMoved && this.nothingWhereTheyLiveAgrees() && !personal) {
           // Nothing where they live agrees and no personal identifier does: a namesake (same
           // name and birth date) looks exactly like a person who moved. A person decides.
           review_.push({
@@ -524,6 +539,7 @@ export class IdentityIndex {
     idKey: string,
     method: LinkMethod,
     reason: string | null,
+    requestId: string,
     events: LinkEvent[],
     authoritative = false,
   ): void {
@@ -536,17 +552,22 @@ export class IdentityIndex {
     const b = this.state.records[o]!;
     if (a.person === b.person) return;
     const score = this.scorer.score(a.features, b.features);
+    // A reviewer said these are different people: only the source's own merge message overrides that.
+    const forbidden = !authoritative && this.personsForbidden(a.person, b.person);
     if (
-      !authoritative &&
-      hasDemographics(a.features) &&
-      hasDemographics(b.features) &&
-      score < this.config.thresholds.review
+      forbidden ||
+      (!authoritative &&
+        hasDemographics(a.features) &&
+        hasDemographics(b.features) &&
+        score < this.config.thresholds.review)
     ) {
       this.open(
         n,
         { person: b.person, rec: o, score },
-        `identifier ${idKey} is shared but demographics disagree`,
-        'identifier',
+        forbidden
+          ? `identifier ${idKey} is shared, but a reviewer decided these are different people`
+          : `identifier ${idKey} is shared but demographics disagree`,
+        requestId,
         events,
       );
       return;
@@ -563,6 +584,7 @@ export class IdentityIndex {
     decidedBy: string | null,
     score: number | null,
     events: LinkEvent[],
+    contributions: Contribution[] = [],
   ): void {
     const pa = this.state.records[a]!.person;
     const pb = this.state.records[b]!.person;
@@ -581,12 +603,63 @@ export class IdentityIndex {
         absorbed,
         gone,
         score,
-        [],
+        contributions,
         moved.map((r) => this.state.records[r]!.id),
         reason,
         decidedBy,
       ),
     );
+    // Pairs waiting for review that are now one person are settled.
+    for (const r of moved) {
+      for (const key of this.state.reviewsOf(this.state.records[r]!.id)) {
+        const rv = this.state.reviews.get(key);
+        if (rv === undefined) continue;
+        const x = this.state.byId.get(rv.recordId);
+        const y = this.state.byId.get(rv.candidateRecordId);
+        if (
+          x === undefined ||
+          y === undefined ||
+          this.state.records[x]!.person !== this.state.records[y]!.person
+        )
+          continue;
+        this.state.closeReview(key);
+        events.push(
+          this.event(
+            'REVIEW_CLOSED',
+            method,
+            x,
+            survivor,
+            y,
+            rv.score,
+            [],
+            [],
+            'merged into one person',
+            decidedBy,
+          ),
+        );
+      }
+    }
+  }
+
+  /** True when a manual decision forbids any record of `p` with any record of `q`. */
+  private personsForbidden(p: string, q: string): boolean {
+    for (const r of this.state.persons.get(p) ?? []) if (this.state.forbidden(r, q)) return true;
+    return false;
+  }
+
+  /**
+   * The namesake signature: address or phone were compared and none of street, unit, city, zip
+   * or phone agrees, even fuzzily (state alone and a house number alone say nothing).
+   */
+  private nothingWhereTheyLiveAgrees(): boolean {
+    let compared = false;
+    for (const i of LOCATION_EVIDENCE) {
+      const l = this.levels[i]!;
+      if (l === 0) continue;
+      compared = true;
+      if (l < COMPARISONS[i]!.levels.length - 1) return false; // any level but "else" agrees
+    }
+    return compared;
   }
 
   private open(n: number, c: Candidate, reason: string, requestId: string, events: LinkEvent[]): void {

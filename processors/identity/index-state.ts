@@ -55,6 +55,8 @@ export class IndexState {
   readonly blocks = new BlockIndex();
   readonly noLink = new Map<number, Set<number>>();
   readonly reviews = new Map<string, Review>();
+  /** Record id -> keys of its open reviews (to settle them when the pair becomes one person). */
+  private readonly reviewsByRecord = new Map<string, Set<string>>();
   /** Changed since the last drain: persisted by the runner in the same transaction as outputs. */
   readonly dirtyRecords = new Set<number>();
   readonly dirtyReviews = new Set<string>();
@@ -136,6 +138,13 @@ export class IndexState {
   openReview(r: Review): void {
     this.reviews.set(r.key, r);
     this.dirtyReviews.add(r.key);
+    this.indexReview(r);
+  }
+
+  /** Restores an open review from the changelog (not a change). */
+  restoreReview(r: Review): void {
+    this.reviews.set(r.key, r);
+    this.indexReview(r);
   }
 
   closeReview(key: string): Review | undefined {
@@ -143,8 +152,22 @@ export class IndexState {
     if (r !== undefined) {
       this.reviews.delete(key);
       this.dirtyReviews.add(key);
+      for (const id of [r.recordId, r.candidateRecordId]) this.reviewsByRecord.get(id)?.delete(key);
     }
     return r;
+  }
+
+  /** Keys of the open reviews a record is part of. */
+  reviewsOf(recordId: string): string[] {
+    return [...(this.reviewsByRecord.get(recordId) ?? [])];
+  }
+
+  private indexReview(r: Review): void {
+    for (const id of [r.recordId, r.candidateRecordId]) {
+      let keys = this.reviewsByRecord.get(id);
+      if (keys === undefined) this.reviewsByRecord.set(id, (keys = new Set()));
+      keys.add(r.key);
+    }
   }
 
   snapshot(n: number): RecordSnapshot {

@@ -85,6 +85,10 @@ export class Scorer {
         const u = p.u[l] ?? 0;
         w[l] = m > 0 && u > 0 ? Math.max(-WEIGHT_CAP, Math.min(WEIGHT_CAP, Math.log2(m / u))) : 0;
       }
+      // A partial agreement never counts against a match more than full disagreement ("else",
+      // the last level) does: a level rarely seen in training can otherwise get an absurd weight.
+      const disagree = w[c.levels.length - 1]!;
+      for (let l = 1; l < c.levels.length - 1; l++) w[l] = Math.max(w[l]!, disagree);
       return w;
     });
     this.restLocation = new Float64Array(COMPARISONS.length + 1);
@@ -122,8 +126,12 @@ export class Scorer {
       const l = COMPARISONS[i]!.compare(a, b);
       if (IN_LOCATION[i]) location += this.weights[i]![l]!;
       else s += this.weight(i, l, a);
-      const bound =
-        s + Math.min(LOCATION_RANGE.max, location + this.restLocation[i + 1]!) + this.restOther[i + 1]!;
+      // The location sum is clamped at both ends in score(): so is its best case here.
+      const bestLocation = Math.max(
+        LOCATION_RANGE.min,
+        Math.min(LOCATION_RANGE.max, location + this.restLocation[i + 1]!),
+      );
+      const bound = s + bestLocation + this.restOther[i + 1]!;
       if (bound < min) return -Infinity;
     }
     this.lastLocation = location;

@@ -30,10 +30,8 @@ export interface StepResult {
   persons: PersonEventValue[];
 }
 
-/** Thrown for a request that cannot be applied (dead-lettered with this message). */
-export class BadIdentityRequestError extends Error {
-  readonly code = 'IDENTITY_BAD_REQUEST';
-}
+export { BadIdentityRequestError } from './errors.ts';
+import { BadIdentityRequestError } from './errors.ts';
 
 function decisionOf(d: NonNullable<IdentityRequest['decision']>): Decision {
   const reason = d.reason ?? undefined;

@@ -9,11 +9,12 @@
 import type { Batch, Bus, OutRecord } from '../../runtime/bus/types.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import type { Logger, Telemetry } from '../../runtime/telemetry/index.ts';
-import { describeError } from '../../runtime/errors.ts';
+import { BadRecordError, describeError } from '../../runtime/errors.ts';
 import { DEAD_LETTER_TOPIC, deadLetter } from '../../runtime/runner/dead-letter.ts';
 import { IdentityIndex, type IdentityConfig } from './identity-index.ts';
 import type { RecordSnapshot, Review } from './index-state.ts';
 import { applyRequest, movesHistory, type PersonEventValue } from './resolve-step.ts';
+import { BadIdentityRequestError } from './errors.ts';
 import {
   IDENTITY_LINK_TOPIC,
   IDENTITY_REQUEST_TOPIC,
@@ -93,7 +94,7 @@ async function restore(bus: Bus, app: string, config: IdentityConfig, log: Logge
   const ordered = [...records.values()].sort((a, b) => a.seq - b.seq);
   for (const s of ordered) index.restore(s);
   index.restoreNoLinks(ordered);
-  for (const [k, v] of reviews) index.state.reviews.set(k, v);
+  for (const v of reviews.values()) index.state.restoreReview(v);
   index.drainChanges();
   log.info(
     { changelogRecords: n, records: records.size, persons: index.state.persons.size, reviews: reviews.size },
@@ -137,34 +138,41 @@ export async function startResolver(deps: ResolverDeps): Promise<RunningResolver
     try {
       for (const record of records) {
         const requestId = `${topic}/${partition}/${record.offset}`;
+        // Only a request refused before it touched the index is dead-lettered (undecodable, or
+        // BadIdentityRequestError). Anything failing after the index changed fails the batch: the
+        // index is rebuilt from the changelog and the batch re-read, so the changelog never holds
+        // a change whose link and person events were not written with it.
+        let result: ReturnType<typeof applyRequest>;
         try {
           const req = await deps.codec.decode<IdentityRequest>(topic, record.value ?? Buffer.alloc(0));
-          const result = applyRequest(ix, req, requestId, record.timestamp);
-          for (const link of result.links) {
-            const value = await deps.codec.encode(IDENTITY_LINK_TOPIC, link);
-            out.push({ topic: IDENTITY_LINK_TOPIC, key: link.personId, value });
-            if (movesHistory(link)) {
-              // Both persons' partitions learn of the move, in order with their other events.
-              for (const personId of [link.personId, link.otherPersonId!])
-                out.push(
-                  await personRecord({
-                    personId,
-                    recordId: link.recordId,
-                    kind: 'IDENTITY',
-                    sourceTopic: IDENTITY_LINK_TOPIC,
-                    sourcePartition: null,
-                    sourceOffset: null,
-                    payload: value,
-                    at: record.timestamp,
-                  }),
-                );
-            }
-          }
-          for (const p of result.persons) out.push(await personRecord(p));
+          result = applyRequest(ix, req, requestId, record.timestamp);
         } catch (err) {
+          if (!(err instanceof BadRecordError) && !(err instanceof BadIdentityRequestError)) throw err;
           dead++;
           out.push(await deadLetter(where, record, err));
+          continue;
         }
+        for (const link of result.links) {
+          const value = await deps.codec.encode(IDENTITY_LINK_TOPIC, link);
+          out.push({ topic: IDENTITY_LINK_TOPIC, key: link.personId, value });
+          if (movesHistory(link)) {
+            // Both persons' partitions learn of the move, in order with their other events.
+            for (const personId of [link.personId, link.otherPersonId!])
+              out.push(
+                await personRecord({
+                  personId,
+                  recordId: link.recordId,
+                  kind: 'IDENTITY',
+                  sourceTopic: IDENTITY_LINK_TOPIC,
+                  sourcePartition: null,
+                  sourceOffset: null,
+                  payload: value,
+                  at: record.timestamp,
+                }),
+              );
+          }
+        }
+        for (const p of result.persons) out.push(await personRecord(p));
       }
       const changes = ix.drainChanges();
       const changelog: OutRecord[] = [
