@@ -9,6 +9,9 @@ const benches = [
   'bench/clickhouse-insert.bench.ts',
   'bench/kafka-runtime.bench.ts',
   'bench/claims-ingest.bench.ts',
+  'bench/identity-accuracy.bench.ts',
+  'bench/identity-resolve.bench.ts',
+  'bench/identity-processor.bench.ts',
 ];
 let failed = 0;
 for (const bench of benches) {
