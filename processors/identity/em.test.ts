@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prng, trainModel } from './em.ts';
+import { trainModel } from './em.ts';
+import { prng } from '../../runtime/prng.ts';
 import { compileDenyLists, DEFAULT_DENY_LISTS, toFeatures, type Features } from './features.ts';
 import type { Demographics } from './types.ts';
 

@@ -10,6 +10,7 @@ import { BLOCKING_RULES, BlockIndex, blockingKey } from './blocking.ts';
 import { COMPARISONS, compareInto } from './comparisons.ts';
 import type { Features } from './features.ts';
 import type { ModelParams } from './model.ts';
+import { prng } from '../../runtime/prng.ts';
 
 export interface EmOptions {
   /** Random pairs sampled for u. */
@@ -32,18 +33,6 @@ export interface EmResult {
 }
 
 const RADIX = 16;
-
-/** Deterministic PRNG (mulberry32), so training is reproducible. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function encode(levels: Uint8Array): number {
   let k = 0;

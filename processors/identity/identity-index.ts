@@ -206,18 +206,12 @@ export class IdentityIndex {
       this.state.move([n], person);
       for (const r of rest) this.state.forbid(n, r);
       events.push(
-        this.event(
-          'SPLIT',
-          'MANUAL',
-          n,
-          old,
-          null,
-          null,
-          [],
-          [rec.id],
-          d.reason ?? 'unlinked by review',
-          d.decidedBy,
-        ),
+        this.event('SPLIT', 'MANUAL', n, {
+          otherPersonId: old,
+          moved: [rec.id],
+          reason: d.reason ?? 'unlinked by review',
+          decidedBy: d.decidedBy,
+        }),
       );
       return events;
     }
@@ -231,36 +225,26 @@ export class IdentityIndex {
     if (d.action === 'reject') {
       this.state.forbid(n, o);
       events.push(
-        this.event(
-          'REVIEW_CLOSED',
-          'MANUAL',
-          n,
-          this.state.records[o]!.person,
-          o,
-          closed?.score ?? null,
-          [],
-          [],
-          d.reason ?? 'not the same person',
-          d.decidedBy,
-        ),
+        this.event('REVIEW_CLOSED', 'MANUAL', n, {
+          otherPersonId: this.state.records[o]!.person,
+          other: o,
+          score: closed?.score ?? null,
+          reason: d.reason ?? 'not the same person',
+          decidedBy: d.decidedBy,
+        }),
       );
       return events;
     }
     this.state.allow(n, o);
     if (closed !== undefined)
       events.push(
-        this.event(
-          'REVIEW_CLOSED',
-          'MANUAL',
-          n,
-          this.state.records[o]!.person,
-          o,
-          closed.score,
-          [],
-          [],
-          'linked by review',
-          d.decidedBy,
-        ),
+        this.event('REVIEW_CLOSED', 'MANUAL', n, {
+          otherPersonId: this.state.records[o]!.person,
+          other: o,
+          score: closed.score,
+          reason: 'linked by review',
+          decidedBy: d.decidedBy,
+        }),
       );
     this.mergePersons(n, o, 'MANUAL', d.reason ?? 'linked by review', d.decidedBy, null, events);
     return events;
@@ -396,12 +380,7 @@ export class IdentityIndex {
       const known = this.state.records[on]!;
       // A shared identifier whose demographics strongly disagree is not trusted here: linkIdentifier
       // opens a review for it once the record exists.
-      if (
-        hasDemographics(features) &&
-        hasDemographics(known.features) &&
-        this.scorer.score(features, known.features) < this.config.thresholds.review
-      )
-        continue;
+      if (this.contradicts(features, known.features, this.scorer.score(features, known.features))) continue;
       const person = known.person;
       const n = this.state.addRecord({
         id: recordId,
@@ -411,7 +390,7 @@ export class IdentityIndex {
         seq: this.seq++,
         aliases: NO_ALIASES,
       });
-      events.push(this.event('LINK', 'IDENTIFIER', n, null, on, null, [], [], `carried with ${o}`, null));
+      events.push(this.event('LINK', 'IDENTIFIER', n, { other: on, reason: `carried with ${o}` }));
       return n;
     }
     let match: Candidate | undefined;
@@ -431,21 +410,14 @@ export class IdentityIndex {
     if (match !== undefined) {
       const rec = this.state.records[match.rec]!;
       events.push(
-        this.event(
-          'LINK',
-          'PROBABILISTIC',
-          n,
-          null,
-          match.rec,
-          match.score,
-          this.scorer.explain(features, rec.features),
-          [],
-          null,
-          null,
-        ),
+        this.event('LINK', 'PROBABILISTIC', n, {
+          other: match.rec,
+          score: match.score,
+          contributions: this.scorer.explain(features, rec.features),
+        }),
       );
     } else {
-      events.push(this.event('LINK', 'NEW', n, null, null, null, [], [], null, null));
+      events.push(this.event('LINK', 'NEW', n));
     }
     for (const r of review) this.open(n, r.c, r.reason, requestId, events);
     return n;
@@ -457,9 +429,7 @@ export class IdentityIndex {
     if (!hasDemographics(features) || sameFeatures(rec.features, features)) return;
     const hadNone = !hasDemographics(rec.features);
     this.state.setFeatures(n, features, blockingKeys(features));
-    events.push(
-      this.event('UPDATE', 'IDENTIFIER', n, null, null, null, [], [], 'demographics changed', null),
-    );
+    events.push(this.event('UPDATE', 'IDENTIFIER', n, { reason: 'demographics changed' }));
     // A person known only by a bare identifier (a claim before its roster line) can now be matched.
     if (hadNone && (this.state.persons.get(rec.person)?.length ?? 0) === 1) {
       const { match, review } = this.decideMatch(features, n);
@@ -554,13 +524,7 @@ export class IdentityIndex {
     const score = this.scorer.score(a.features, b.features);
     // A reviewer said these are different people: only the source's own merge message overrides that.
     const forbidden = !authoritative && this.personsForbidden(a.person, b.person);
-    if (
-      forbidden ||
-      (!authoritative &&
-        hasDemographics(a.features) &&
-        hasDemographics(b.features) &&
-        score < this.config.thresholds.review)
-    ) {
+    if (forbidden || (!authoritative && this.contradicts(a.features, b.features, score))) {
       this.open(
         n,
         { person: b.person, rec: o, score },
@@ -596,18 +560,15 @@ export class IdentityIndex {
     this.state.move(moved, survivor);
     const [keep, gone] = survivor === pa ? [a, b] : [b, a];
     events.push(
-      this.event(
-        'MERGE',
-        method,
-        keep,
-        absorbed,
-        gone,
+      this.event('MERGE', method, keep, {
+        otherPersonId: absorbed,
+        other: gone,
         score,
         contributions,
-        moved.map((r) => this.state.records[r]!.id),
+        moved: moved.map((r) => this.state.records[r]!.id),
         reason,
         decidedBy,
-      ),
+      }),
     );
     // Pairs waiting for review that are now one person are settled.
     for (const r of moved) {
@@ -624,21 +585,21 @@ export class IdentityIndex {
           continue;
         this.state.closeReview(key);
         events.push(
-          this.event(
-            'REVIEW_CLOSED',
-            method,
-            x,
-            survivor,
-            y,
-            rv.score,
-            [],
-            [],
-            'merged into one person',
+          this.event('REVIEW_CLOSED', method, x, {
+            otherPersonId: survivor,
+            other: y,
+            score: rv.score,
+            reason: 'merged into one person',
             decidedBy,
-          ),
+          }),
         );
       }
     }
+  }
+
+  /** Both sides have demographics and they score below review: a shared identifier is not trusted. */
+  private contradicts(a: Features, b: Features, score: number): boolean {
+    return hasDemographics(a) && hasDemographics(b) && score < this.config.thresholds.review;
   }
 
   /** True when a manual decision forbids any record of `p` with any record of `q`. */
@@ -678,45 +639,47 @@ export class IdentityIndex {
       openedBy: requestId,
     });
     events.push(
-      this.event(
-        'REVIEW_OPENED',
-        'PROBABILISTIC',
-        n,
-        c.person,
-        c.rec,
-        c.score,
+      this.event('REVIEW_OPENED', 'PROBABILISTIC', n, {
+        otherPersonId: c.person,
+        other: c.rec,
+        score: c.score,
         contributions,
-        [],
         reason,
-        null,
-      ),
+      }),
     );
   }
 
+  /** A link event about record `n`; the rest of the pair, score and reason as far as they apply. */
   private event(
     kind: LinkKind,
     method: LinkMethod,
     n: number,
-    otherPersonId: string | null,
-    other: number | null,
-    score: number | null,
-    contributions: Contribution[],
-    moved: string[],
-    reason: string | null,
-    decidedBy: string | null,
+    more: {
+      otherPersonId?: string | null;
+      /** The other record of the pair. */
+      other?: number | null;
+      score?: number | null;
+      contributions?: Contribution[];
+      /** Ids of the records that changed person (MERGE, SPLIT). */
+      moved?: string[];
+      reason?: string | null;
+      decidedBy?: string | null;
+    } = {},
   ): LinkEvent {
+    const other = more.other ?? null;
+    const score = more.score ?? null;
     return {
       kind,
       method,
       recordId: this.state.records[n]!.id,
       personId: this.state.records[n]!.person,
-      otherPersonId,
+      otherPersonId: more.otherPersonId ?? null,
       otherRecordId: other === null ? null : this.state.records[other]!.id,
       score: score === null ? null : round2(score),
-      contributions,
-      movedRecordIds: moved,
-      reason,
-      decidedBy,
+      contributions: more.contributions ?? [],
+      movedRecordIds: more.moved ?? [],
+      reason: more.reason ?? null,
+      decidedBy: more.decidedBy ?? null,
     };
   }
 }

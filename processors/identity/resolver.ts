@@ -11,6 +11,7 @@ import type { Codec } from '../../schemas/codec.ts';
 import type { Logger, Telemetry } from '../../runtime/telemetry/index.ts';
 import { BadRecordError, describeError } from '../../runtime/errors.ts';
 import { DEAD_LETTER_TOPIC, deadLetter } from '../../runtime/runner/dead-letter.ts';
+import { batchCommitted, positionAfter } from '../../runtime/runner/batch.ts';
 import { IdentityIndex, type IdentityConfig } from './identity-index.ts';
 import type { RecordSnapshot, Review } from './index-state.ts';
 import { applyRequest, movesHistory, type PersonEventValue } from './resolve-step.ts';
@@ -128,7 +129,8 @@ export async function startResolver(deps: ResolverDeps): Promise<RunningResolver
       .encode(PERSON_EVENT_TOPIC, p)
       .then((value) => ({ topic: PERSON_EVENT_TOPIC, key: p.personId, value }));
 
-  const handleBatch = async ({ records, topic, partition, highWatermark }: Batch): Promise<void> => {
+  const handleBatch = async (batch: Batch): Promise<void> => {
+    const { records, topic, partition } = batch;
     const started = performance.now();
     metrics.received(records.length);
     index ??= await restore(deps.bus, app, deps.config, log);
@@ -191,7 +193,7 @@ export async function startResolver(deps: ResolverDeps): Promise<RunningResolver
       ];
       await producer.transaction(async (tx) => {
         await tx.send([...out, ...changelog]);
-        await tx.sendOffsets(group, [{ topic, partition, offset: records[records.length - 1]!.offset + 1 }]);
+        await tx.sendOffsets(group, [positionAfter(batch)]);
       });
     } catch (err) {
       // Nothing of the batch committed, but the index already changed: rebuild it from the changelog.
@@ -209,14 +211,7 @@ export async function startResolver(deps: ResolverDeps): Promise<RunningResolver
       }
       throw err;
     }
-    metrics.emitted(out.length - dead);
-    metrics.latency(performance.now() - started);
-    metrics.lag(
-      topic,
-      partition,
-      Math.max(0, highWatermark - (records[records.length - 1]!.offset + 1)),
-      group,
-    );
+    batchCommitted(metrics, group, batch, out.length - dead, started);
   };
 
   await consumer.run(handleBatch);

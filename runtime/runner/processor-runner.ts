@@ -3,6 +3,7 @@ import type { Codec } from '../../schemas/codec.ts';
 import { injectTraceContext, type Logger, type Telemetry } from '../telemetry/index.ts';
 import { describeError } from '../errors.ts';
 import { DEAD_LETTER_TOPIC, deadLetter } from './dead-letter.ts';
+import { batchCommitted, positionAfter } from './batch.ts';
 import type { StatefulStep, StatelessStep, StepContext, StepOutput } from './step.ts';
 
 export interface RunnerDeps {
@@ -87,7 +88,8 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     return store;
   };
 
-  const handleBatch = async ({ records, topic, partition, highWatermark }: Batch): Promise<void> => {
+  const handleBatch = async (batch: Batch): Promise<void> => {
+    const { records, topic, partition } = batch;
     const started = performance.now();
     metrics.received(records.length);
     const store = stores.get(partition) ?? (await restore(partition));
@@ -150,7 +152,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
       }
       await producer.transaction(async (tx) => {
         await tx.send([...out, ...changelogRecords]);
-        await tx.sendOffsets(group, [{ topic, partition, offset: records[records.length - 1]!.offset + 1 }]);
+        await tx.sendOffsets(group, [positionAfter(batch)]);
       });
     } catch (err) {
       // Nothing of this batch is committed: forget the partition's state so it is restored from
@@ -166,14 +168,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
       if (state === undefined) store.delete(key);
       else store.set(key, state);
     }
-    metrics.emitted(out.length - dead);
-    metrics.latency(performance.now() - started);
-    metrics.lag(
-      topic,
-      partition,
-      Math.max(0, highWatermark - (records[records.length - 1]!.offset + 1)),
-      group,
-    );
+    batchCommitted(metrics, group, batch, out.length - dead, started);
   };
 
   await consumer.run(handleBatch);

@@ -3,6 +3,7 @@ import type { Codec } from '../../schemas/codec.ts';
 import { describeError } from '../errors.ts';
 import type { Logger, Telemetry } from '../telemetry/index.ts';
 import { DEAD_LETTER_TOPIC, deadLetter } from './dead-letter.ts';
+import { batchCommitted, positionAfter } from './batch.ts';
 import type { StepContext } from './step.ts';
 
 /** A sink: a pure mapping from records to rows, and an idempotent writer. */
@@ -52,7 +53,8 @@ export async function startSink<I, R>(
     maxBatchSize: deps.maxBatchSize ?? 1_000,
   });
 
-  const handle = async ({ records, topic, partition, highWatermark }: Batch): Promise<void> => {
+  const handle = async (batch: Batch): Promise<void> => {
+    const { records, topic, partition } = batch;
     const started = performance.now();
     metrics.received(records.length);
     const span = deps.telemetry.startRecordSpan(
@@ -79,15 +81,8 @@ export async function startSink<I, R>(
       }
       if (rows.length > 0) await spec.write(rows);
       if (dead.length > 0) await producer.send(dead);
-      await consumer.commit([{ topic, partition, offset: records[records.length - 1]!.offset + 1 }]);
-      metrics.emitted(rows.length);
-      metrics.latency(performance.now() - started);
-      metrics.lag(
-        topic,
-        partition,
-        Math.max(0, highWatermark - (records[records.length - 1]!.offset + 1)),
-        group,
-      );
+      await consumer.commit([positionAfter(batch)]);
+      batchCommitted(metrics, group, batch, rows.length, started);
     } catch (err) {
       span.recordException(err as Error);
       metrics.error(describeError(err).code);

@@ -1,4 +1,3 @@
-import { reviewKey } from '../../processors/identity/index-state.ts';
 /**
  * Pure mappings of the identity sinks (CONVENTIONS.md §5: the sink's `toRows`) and their inverses
  * for the query helpers. Columns: tables.ts; DDL: sinks/clickhouse/migrations/0005_identity.sql.
@@ -8,38 +7,17 @@ import { BadRecordError } from '../../runtime/errors.ts';
 import type { StepContext } from '../../runtime/runner/step.ts';
 import { dateTimeText } from '../claims/columns.ts';
 import type { IDENTITY_LINK_COLUMNS, IDENTITY_REVIEW_COLUMNS } from './tables.ts';
+import { reviewKey } from '../../processors/identity/index-state.ts';
+import type { LinkKind, LinkMethod } from '../../processors/identity/identity-index.ts';
+import type { Contribution } from '../../processors/identity/model.ts';
+import type { LinkValue } from '../../processors/identity/resolve-step.ts';
 
-/** `identity.link.v1` kinds (schemas/identity.link.v1.avsc). */
-export type IdentityLinkKind = 'LINK' | 'UPDATE' | 'MERGE' | 'SPLIT' | 'REVIEW_OPENED' | 'REVIEW_CLOSED';
-/** `identity.link.v1` methods. */
-export type IdentityLinkMethod =
-  'NEW' | 'IDENTIFIER' | 'PROBABILISTIC' | 'MERGE_MESSAGE' | 'CROSSWALK' | 'MANUAL';
-
-/** One field's part in a score: levels only, never values. */
-export interface MatchContribution {
-  field: string;
-  level: string;
-  weight: number;
-}
-
+// The value types are the identity processor's own (it writes identity.link.v1).
+export type IdentityLinkKind = LinkKind;
+export type IdentityLinkMethod = LinkMethod;
+export type MatchContribution = Contribution;
 /** A decoded `identity.link.v1` value (the Avro codec has checked its shape). */
-export interface IdentityLinkValue {
-  eventId: string;
-  requestId: string;
-  /** Epoch milliseconds (append time of the request). */
-  at: number;
-  kind: IdentityLinkKind;
-  method: IdentityLinkMethod;
-  recordId: string;
-  personId: string;
-  otherPersonId: string | null;
-  otherRecordId: string | null;
-  score: number | null;
-  contributions: MatchContribution[];
-  movedRecordIds: string[];
-  reason: string | null;
-  decidedBy: string | null;
-}
+export type IdentityLinkValue = LinkValue;
 
 /** A row of `identity_links` (column → JSONEachRow value). */
 export type IdentityLinkRow = Record<(typeof IDENTITY_LINK_COLUMNS)[number], unknown> & {

@@ -18,6 +18,7 @@ import {
 import { computeFinalAction, type MbiCrosswalkEntry } from '../../processors/claims/final-action.ts';
 import type { ClaimLineRecord } from '../../processors/claims/final-action-rows.ts';
 import type { StepContext } from '../../runtime/runner/step.ts';
+import { prng } from '../../runtime/prng.ts';
 import { createLocalCodec, type Codec } from '../../schemas/codec.ts';
 import { EXAMPLES } from '../../schemas/examples.ts';
 import type { Store } from '../../sinks/clickhouse/store.ts';
@@ -266,18 +267,6 @@ const DELIVERIES: readonly Delivery[] = [
   { file: MAR2, topic: 'claim.line.v1', values: [D_ORPHAN] },
 ];
 
-/** A small seeded PRNG, so a failing order can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Batch = { topic: Delivery['topic']; values: Value[] };
 
 const byFile = (...files: string[]): Batch[] =>
@@ -288,7 +277,7 @@ const byFile = (...files: string[]): Batch[] =>
 
 /** Every record alone, shuffled with `seed`, the re-delivered files appended again. */
 function shuffled(seed: number, { xref }: { xref: 'first' | 'last' | 'mixed' }): Batch[] {
-  const random = rng(seed);
+  const random = prng(seed);
   const singles: Batch[] = DELIVERIES.flatMap((d) => d.values.map((v) => ({ topic: d.topic, values: [v] })));
   for (let i = singles.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -1,0 +1,14 @@
+/**
+ * A small seeded PRNG (mulberry32): uniform numbers in [0, 1), the same sequence for the same
+ * seed. For reproducible sampling (EM training) and replayable randomized tests, never security.
+ */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
