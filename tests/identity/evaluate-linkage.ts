@@ -6,6 +6,7 @@
 import { trainModel } from '../../processors/identity/em.ts';
 import { compileDenyLists, DEFAULT_DENY_LISTS, toFeatures } from '../../processors/identity/features.ts';
 import { IdentityIndex } from '../../processors/identity/identity-index.ts';
+import { recordIdOf } from '../../processors/identity/types.ts';
 import { DEFAULT_THRESHOLDS } from '../../processors/identity/defaults.ts';
 import { scoreClusters, type LinkageSet, type PairScore } from './linkage-sets.ts';
 
@@ -31,12 +32,7 @@ export function evaluateLinkage(set: LinkageSet): LinkageResult {
   // Later merges move earlier records: read every record's final person.
   const finalPersons = set.records.map((r, i) => index.personOf(r.input.primary) ?? persons[i]!);
   const seconds = (performance.now() - started) / 1000;
-  const truthOf = new Map(
-    set.records.map((r) => [
-      `${r.input.primary.type}|${r.input.primary.system}|${r.input.primary.value}`,
-      r.truth,
-    ]),
-  );
+  const truthOf = new Map(set.records.map((r) => [recordIdOf(r.input.primary), r.truth]));
   let reviewTrue = 0;
   for (const rv of index.state.reviews.values())
     if (truthOf.get(rv.recordId) === truthOf.get(rv.candidateRecordId)) reviewTrue++;
