@@ -9,7 +9,8 @@ import { runMllpListener } from '../producers/mllp/command.ts';
 import { identitySummary, sliceSummary, startPipeline } from './pipeline.ts';
 import { inspectHl7 } from './inspect-hl7.ts';
 import { inspectClaims } from './inspect-claims.ts';
-import { ingestFiles } from './ingest-claims.ts';
+import { ingestPaths } from './ingest.ts';
+import { runFilesThroughPipeline } from './scenario.ts';
 import { materializeFinalAction } from '../processors/claims/final-action-job.ts';
 import {
   IDENTITY_USAGE,
@@ -19,6 +20,22 @@ import {
   runIdentityCommand,
   type IdentityCommand,
 } from './identity-cli.ts';
+import {
+  parseReportArgs,
+  REPORT_USAGE,
+  ReportUsageError,
+  runReportCommand,
+  type ReportCommand,
+} from './report-cli.ts';
+
+import {
+  CONTRACTS_USAGE,
+  ContractsUsageError,
+  parseContractsArgs,
+  runContractsCommand,
+} from './contracts-cli.ts';
+import { RECOMPUTE_USAGE, RecomputeUsageError, parseRecomputeArgs, runRecompute } from './recompute-cli.ts';
+import { evaluatePerson } from '../processors/gaps/evaluate.ts';
 
 const USAGE = `gapstream — streaming integration pipeline for value-based care
 
@@ -34,11 +51,16 @@ Usage:
                                                        rejection with reason and HL7 error code (JSON lines)
   gapstream inspect claims <file>...                  print the claim/roster records a claims file would
                                                        publish (JSON lines), or its quarantine report
-  gapstream ingest <file>...                          publish claims/roster files once (same manifest as the
-                                                       watcher: duplicates skipped, resumes), with progress
+  gapstream ingest [--publish-only] <file|dir>...     load HL7, claims and roster files (directories recursively;
+                                                       same manifests as the watchers: duplicates skipped, resumes);
+                                                       embedded mode runs them through the whole pipeline and
+                                                       returns when every stage has caught up
   gapstream claims final-action                       recompute the final-action claim set from ClickHouse
                                                        (claim_final_action_current); prints counts as JSON
 ${IDENTITY_USAGE}
+${CONTRACTS_USAGE}
+${RECOMPUTE_USAGE}
+${REPORT_USAGE}
   gapstream config                                    print the validated configuration (secrets hidden)
   gapstream help
 
@@ -65,6 +87,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'inspect') return inspect(rest);
   if (command === 'ingest') return ingest(rest);
   if (command === 'identity') return identity(rest);
+  if (command === 'contracts') return contracts(rest);
+  if (command === 'recompute') return recomputeCommand(rest);
+  if (command === 'report') return report(rest);
   let args;
   try {
     args = parseArgs({
@@ -267,17 +292,48 @@ async function identity(rest: string[]): Promise<number> {
   }
 }
 
-/** `ingest <file>...`: publishes claims files once, on the configured bus (no store needed). */
-async function ingest(paths: string[]): Promise<number> {
-  if (paths.length === 0 || paths.some((p) => p.startsWith('-'))) {
-    process.stderr.write(`ingest needs one or more files: gapstream ingest <file>...\n\n${USAGE}\n`);
+/** `report gaps …`: rates and member statuses from ClickHouse. Arguments are checked before the configuration is read. */
+async function report(rest: string[]): Promise<number> {
+  let cmd: ReportCommand;
+  try {
+    cmd = parseReportArgs(rest);
+  } catch (err) {
+    if (!(err instanceof ReportUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
     return 2;
   }
   const config = configOrReport();
   if (config === undefined) return EX_CONFIG;
-  const rt = await openRuntime(config, 'gapstream-ingest', { store: false });
+  // csv/json go to stdout, where the runtime logs too: keep its info lines out of them.
+  const chatty = ['info', 'debug', 'trace'].includes(config.log.level);
+  const rtConfig = cmd.format !== 'table' && chatty ? { ...config, log: { level: 'warn' as const } } : config;
+  const rt = await openRuntime(rtConfig, 'gapstream-report');
   try {
-    return await ingestFiles(rt, paths, process.stderr);
+    return await runReportCommand(rt.store, cmd, (s) => process.stdout.write(s));
+  } finally {
+    await rt.close();
+  }
+}
+
+/** `ingest <file>...`: publishes claims files once, on the configured bus (no store needed). */
+async function ingest(paths: string[]): Promise<number> {
+  const publishOnly = paths.includes('--publish-only');
+  const files = paths.filter((p) => p !== '--publish-only');
+  if (files.length === 0 || files.some((p) => p.startsWith('-'))) {
+    process.stderr.write(
+      `ingest needs one or more files or directories: gapstream ingest [--publish-only] <file|dir>...\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
+  // Distributed mode: the running pipeline processes what is published. Embedded mode: this
+  // process owns the bus, so it runs the pipeline until everything loaded has gone through.
+  const through = config.mode === 'embedded' && !publishOnly;
+  const rt = await openRuntime(config, 'gapstream-ingest', { store: through });
+  try {
+    if (!through) return (await ingestPaths(rt, files, process.stderr)).code;
+    return (await runFilesThroughPipeline(rt, files)).code;
   } finally {
     await rt.close();
   }
@@ -293,4 +349,41 @@ function redacted(config: Config): unknown {
     );
   };
   return walk(config, '');
+}
+
+/** `contracts validate|test`: offline checks of contracts/, no bus or store. */
+async function contracts(rest: string[]): Promise<number> {
+  try {
+    return await runContractsCommand(parseContractsArgs(rest), process.stdout, evaluatePerson);
+  } catch (err) {
+    if (!(err instanceof ContractsUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+}
+
+/** `recompute --contract <id>`: replays person history through the current contract logic. */
+async function recomputeCommand(rest: string[]): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseRecomputeArgs(rest);
+  } catch (err) {
+    if (!(err instanceof RecomputeUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
+  const rt = await openRuntime(config, 'gapstream-recompute', { store: false });
+  try {
+    const summary = await runRecompute(rt, cmd);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof RecomputeUsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 2;
+  } finally {
+    await rt.close();
+  }
 }

@@ -14,19 +14,27 @@ import { identityConfig } from '../processors/identity/config.ts';
 import { startResolver } from '../processors/identity/resolver.ts';
 import { identityRouters } from '../processors/identity/route.ts';
 import { startSink } from '../runtime/runner/sink-runner.ts';
+import { loadContractLibrary } from '../processors/contracts/load.ts';
+import { createCareGapsStep } from '../processors/gaps/step.ts';
+import { startCareGapSinks } from '../sinks/gaps/index.ts';
 
 /** What `gapstream run` starts. */
 export interface Pipeline {
   /** The MLLP listener's TCP port when it runs. */
   mllpPort: number | undefined;
+  /** Every consumer group of the pipeline with its input topics (waitUntilDrained). */
+  consumes: { groupId: string; topics: string[] }[];
   stop(): Promise<void>;
 }
+
+type Stage = { stop(): Promise<void>; consumes?: { groupId: string; topics: string[] } };
 
 /**
  * The pipeline as it stands: MLLP listener and HL7 file drop → hl7.raw.v1 → normalize (stateless) →
  * clinical.event.v1 → slice-patient-activity (stateful) → ClickHouse `slice_results`; clinical
  * events, claim lines, roster lines and crosswalks → identity routers → identity.request.v1 (one
- * partition) → identity resolver (single writer) → person.event.v1 + identity.link.v1.
+ * partition) → identity resolver (single writer) → person.event.v1 + identity.link.v1 → care-gaps
+ * (stateful, contracts/) → attribution.change.v1 + gap.change.v1 → ClickHouse status, rates, worklists.
  * Same code in both modes; in embedded mode everything must run in this one process (the bus
  * has one owner), in distributed mode each part can also run on its own.
  */
@@ -46,12 +54,21 @@ export async function startPipeline(
     profiles: loadFeedProfiles(rt.config.feeds.dir),
     defaultCharset: rt.config.mllp.defaultCharset,
   });
-  const stages: { stop(): Promise<void> }[] = [
+  const gaps = rt.config.gaps;
+  const library = await loadContractLibrary(gaps.contractsDir, { valueSetDirs: gaps.valueSetDirs ?? [] });
+  const stages: Stage[] = [
     await startSink(sliceSink(rt.store), deps),
     // claim.line.v1, roster.member.v1, member.xref.v1, file.manifest.v1 → ClickHouse.
     ...(await startClaimsSinks(rt.store, deps)),
     // identity.link.v1 → identity_links (audit trail) and identity_reviews (the review queue).
     ...(await startIdentitySinks(rt.store, deps)),
+    // gap.change.v1 and attribution.change.v1 → current and historical status, rates, worklists.
+    ...(await startCareGapSinks(rt.store, deps)),
+    // person.event.v1 → per-person facts → attribution and gap status per contract.
+    await startProcessor(createCareGapsStep({ catalog: library, asOf: gaps.asOf ?? null }), {
+      ...deps,
+      timerMs: gaps.timerMs,
+    }),
     // The single identity writer, then its routers: person.event.v1 and identity.link.v1.
     await startResolver({ ...deps, config: identityConfig(rt.config.identity) }),
     ...(await Promise.all(identityRouters().map((r) => startProcessor(r, deps)))),
@@ -73,6 +90,7 @@ export async function startPipeline(
   if (claims) stages.push(claims);
   return {
     mllpPort,
+    consumes: stages.flatMap((st) => (st.consumes ? [st.consumes] : [])),
     stop: async () => {
       // Upstream first: the listener drains (ACK or NAK what it holds), then each processor.
       for (const stage of [...stages].reverse()) await stage.stop();

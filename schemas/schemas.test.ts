@@ -19,11 +19,14 @@ import { EXAMPLES } from './examples.ts';
 import { createAvroType, epochDaysToIsoDate, isoDateToEpochDays } from './logical-types.ts';
 
 const TOPICS = [
+  'attribution.change.v1',
+  'care.transfer.v1',
   'claim.line.v1',
   'clinical.event.v1',
   'deadletter.v1',
   'dq.event.v1',
   'file.manifest.v1',
+  'gap.change.v1',
   'hl7.raw.v1',
   'identity.link.v1',
   'identity.request.v1',
@@ -96,6 +99,9 @@ describe('schema files', () => {
       'identity.link.v1': 'IdentityLink',
       'identity.request.v1': 'IdentityRequest',
       'person.event.v1': 'PersonEvent',
+      'gap.change.v1': 'GapChange',
+      'attribution.change.v1': 'AttributionChange',
+      'care.transfer.v1': 'CareTransfer',
     };
     expect(type.name).toBe(`org.gapstream.v1.${expected[topic]}`);
   });

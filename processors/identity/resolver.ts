@@ -37,6 +37,7 @@ export interface ResolverDeps {
 
 export interface RunningResolver {
   readonly name: string;
+  readonly consumes: { groupId: string; topics: string[] };
   /** The live index (tests and the bench read it; never write it from outside). */
   index(): IdentityIndex | undefined;
   stop(): Promise<void>;
@@ -218,6 +219,7 @@ export async function startResolver(deps: ResolverDeps): Promise<RunningResolver
   log.info({ group }, 'identity resolver started');
   return {
     name: RESOLVER_NAME,
+    consumes: { groupId: group, topics: [IDENTITY_REQUEST_TOPIC] },
     index: () => index,
     stop: async () => {
       await consumer.stop();

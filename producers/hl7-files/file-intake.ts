@@ -89,11 +89,20 @@ function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
+/** Why a file that is not a regular file is never read (report text). */
+export const NOT_REGULAR_REASON =
+  'not a regular file (a symlink, directory or device): never followed or read';
+
+/** Why a file over `HL7_DROP_MAX_FILE_BYTES` is not read (report text). */
+export function tooLargeReason(size: number, maxFileBytes: number): string {
+  return `the file of ${size} bytes exceeds HL7_DROP_MAX_FILE_BYTES = ${maxFileBytes}; it was not read`;
+}
+
 /**
  * Reads a regular file without following a symlink (O_NOFOLLOW), checking the type and size on
  * the open descriptor (no race between check and read).
  */
-async function readRegular(
+export async function readRegular(
   path: string,
   maxBytes: number,
 ): Promise<{ kind: 'ok'; bytes: Buffer } | { kind: 'not-regular' } | { kind: 'too-large'; size: number }> {
@@ -191,6 +200,95 @@ function skippedReport(index: number, message: Buffer): FileMessageReport {
   };
 }
 
+/** What {@link publishHl7File} did with one file's bytes. */
+export type Hl7FilePublishResult =
+  /** A problem with the file as a whole: no message was handed to the intake. */
+  | {
+      kind: 'refused';
+      sizeBytes: number;
+      sha256: string;
+      batch: FileReport['batch'];
+      problem: FileProblem;
+      /** Every message as `skipped`. */
+      messages: FileMessageReport[];
+      counts: FileReport['counts'];
+    }
+  /**
+   * A durable write failed: messages before `messagesDone` are stored, the rest are not;
+   * `messages` covers the writes tried (the failed one included), `total` is the file's count.
+   */
+  | { kind: 'retry'; messagesDone: number; total: number; messages: FileMessageReport[] }
+  /** Every message went through the intake: accepted, duplicate or rejected (dead-lettered). */
+  | {
+      kind: 'published';
+      sizeBytes: number;
+      sha256: string;
+      batch: FileReport['batch'];
+      messages: FileMessageReport[];
+      counts: FileReport['counts'];
+    };
+
+/**
+ * The drop directory's per-file core, shared with `gapstream ingest`: splits the bytes of one
+ * file (one message, several, or a batch) and hands the messages to the per-message intake in
+ * durable writes of `messagesPerWrite`, as from `peer = file:<name>` on stage `hl7-files`. Moves
+ * no file and writes no report: the caller decides what the outcome means for the file.
+ */
+export async function publishHl7File(
+  deps: {
+    intake: Hl7Intake;
+    /** Clock (tests). Default Date.now. */
+    now?: () => number;
+    /** Messages per durable write. Default 500. */
+    messagesPerWrite?: number;
+    /** Called after each durable write with the messages done so far. */
+    onWrite?: (messagesDone: number) => Promise<void> | void;
+  },
+  bytes: Buffer,
+  file: { name: string; listenerId: string },
+): Promise<Hl7FilePublishResult> {
+  const now = deps.now ?? Date.now;
+  const perWrite = Math.max(1, deps.messagesPerWrite ?? DEFAULT_MESSAGES_PER_WRITE);
+  const digest = sha256(bytes);
+  const split = splitFile(bytes);
+  if (split.kind === 'problem') {
+    const messages = split.messages.map((m, i) => skippedReport(i + 1, m));
+    return {
+      kind: 'refused',
+      sizeBytes: bytes.length,
+      sha256: digest,
+      batch: split.batch,
+      problem: split.problem,
+      messages,
+      counts: countOutcomes(messages),
+    };
+  }
+  const origin: Hl7Origin = {
+    listenerId: file.listenerId,
+    peer: `file:${file.name}`,
+    stage: HL7_FILES_STAGE,
+    component: HL7_FILES_COMPONENT,
+  };
+  const receivedAt = now();
+  const reports: FileMessageReport[] = [];
+  for (let i = 0; i < split.messages.length; i += perWrite) {
+    const chunk = split.messages.slice(i, i + perWrite);
+    const outcomes = await deps.intake.acceptAll(chunk, origin, { receivedAt });
+    outcomes.forEach((o, k) => reports.push(messageReport(i + k + 1, o)));
+    if (outcomes.some((o) => o.kind === 'failed'))
+      return { kind: 'retry', messagesDone: i, total: split.messages.length, messages: reports };
+    await deps.onWrite?.(i + chunk.length);
+  }
+  return {
+    kind: 'published',
+    sizeBytes: bytes.length,
+    sha256: digest,
+    batch: split.batch,
+    messages: reports,
+    counts: countOutcomes(reports),
+  };
+}
+
 /**
  * Creates the drop-directory intake over `settings.dir` (required here). Pure construction: the
  * directories are created on the first poll.
@@ -258,7 +356,7 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
         problem: {
           code: 'HL7_FILE_NOT_REGULAR',
           hl7Code: null,
-          reason: 'not a regular file (a symlink, directory or device): never followed or read',
+          reason: NOT_REGULAR_REASON,
         },
       });
     if (read.kind === 'too-large')
@@ -268,60 +366,50 @@ export function createHl7FileIntake(deps: Hl7FileIntakeDeps, settings: Hl7FileSe
         problem: {
           code: 'HL7_FILE_TOO_LARGE',
           hl7Code: null,
-          reason: `the file of ${read.size} bytes exceeds HL7_DROP_MAX_FILE_BYTES = ${settings.maxFileBytes}; it was not read`,
+          reason: tooLargeReason(read.size, settings.maxFileBytes),
         },
       });
-    const bytes = read.bytes;
-    const digest = sha256(bytes);
-    const split = splitFile(bytes);
-    if (split.kind === 'problem') {
-      const messages = split.messages.map((m, i) => skippedReport(i + 1, m));
+    const r = await publishHl7File(
+      {
+        intake: deps.intake,
+        now,
+        messagesPerWrite: perWrite,
+        onWrite: deps.onWrite === undefined ? undefined : (done) => deps.onWrite!(name, done),
+      },
+      read.bytes,
+      { name, listenerId: settings.listenerId },
+    );
+    if (r.kind === 'refused')
       return quarantine(join(dirs.processing, name), name, name, {
-        sizeBytes: bytes.length,
-        sha256: digest,
-        batch: split.batch,
-        problem: split.problem,
-        messages,
-        counts: countOutcomes(messages),
+        sizeBytes: r.sizeBytes,
+        sha256: r.sha256,
+        batch: r.batch,
+        problem: r.problem,
+        messages: r.messages,
+        counts: r.counts,
       });
+    if (r.kind === 'retry') {
+      // Not stored: leave the file in processing/ and try again on the next poll; what was
+      // stored is recognised then as already published.
+      deps.stage.error('HL7_FILE_RETRY');
+      log.warn(
+        { file: name, messagesDone: r.messagesDone },
+        'durable write failed: the file is retried on the next poll',
+      );
+      return { name, disposition: 'retry' };
     }
-
-    const origin: Hl7Origin = {
-      listenerId: settings.listenerId,
-      peer: `file:${name}`,
-      stage: HL7_FILES_STAGE,
-      component: HL7_FILES_COMPONENT,
-    };
-    const receivedAt = now();
-    const reports: FileMessageReport[] = [];
-    for (let i = 0; i < split.messages.length; i += perWrite) {
-      const chunk = split.messages.slice(i, i + perWrite);
-      const outcomes = await deps.intake.acceptAll(chunk, origin, { receivedAt });
-      outcomes.forEach((o, k) => reports.push(messageReport(i + k + 1, o)));
-      if (outcomes.some((o) => o.kind === 'failed')) {
-        // Not stored: leave the file in processing/ and try again on the next poll; what was
-        // stored is recognised then as already published.
-        deps.stage.error('HL7_FILE_RETRY');
-        log.warn(
-          { file: name, messagesDone: i },
-          'durable write failed: the file is retried on the next poll',
-        );
-        return { name, disposition: 'retry' };
-      }
-      await deps.onWrite?.(name, i + chunk.length);
-    }
-    const counts = countOutcomes(reports);
+    const counts = r.counts;
     if (counts.rejected > 0)
       return quarantine(join(dirs.processing, name), name, name, {
-        sizeBytes: bytes.length,
-        sha256: digest,
-        batch: split.batch,
+        sizeBytes: r.sizeBytes,
+        sha256: r.sha256,
+        batch: r.batch,
         problem: {
           code: 'HL7_FILE_REJECTED_MESSAGES',
           hl7Code: null,
           reason: `${counts.rejected} of ${counts.messages} messages were rejected (kept in deadletter.v1); the others were published`,
         },
-        messages: reports,
+        messages: r.messages,
         counts,
       });
     const finalName = await freeName(dirs.done, name);

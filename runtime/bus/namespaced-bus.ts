@@ -52,6 +52,7 @@ export function withNamespace(bus: Bus, namespace: string): Bus {
           ),
         commit: (offsets) => consumer.commit(offsets.map(outTpo)),
         onAssignmentChange: (listener) => consumer.onAssignmentChange(listener),
+        assignment: () => consumer.assignment().map((tp) => ({ ...tp, topic: back(tp.topic) })),
         stop: () => consumer.stop(),
       };
     },

@@ -43,6 +43,12 @@ export interface TopicSpec {
 }
 
 /** A consumer position in Kafka's sense: the offset of the next record to read. */
+/** One partition of one topic. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
 export interface TopicPartitionOffset {
   topic: string;
   partition: number;
@@ -98,6 +104,8 @@ export interface Consumer {
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Called when the partitions owned by this member change (state must be re-restored). */
   onAssignmentChange(listener: () => void): void;
+  /** The partitions this member holds now (empty before the first assignment). */
+  assignment(): TopicPartition[];
   stop(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import { MLLP_FIELDS } from '../../producers/mllp/config.ts';
 import { HL7_FILE_FIELDS } from '../../producers/hl7-files/config.ts';
 import { CLAIMS_FIELDS } from '../../producers/claims/config.ts';
 import { IDENTITY_FIELDS } from '../../processors/identity/config.ts';
+import { GAPS_FIELDS } from '../../processors/gaps/config.ts';
 
 /**
  * Every setting gapstream reads, in one table: the source of truth for validation, for the
@@ -277,4 +278,5 @@ export const FIELDS: readonly FieldSpec[] = [
   ...HL7_FILE_FIELDS,
   ...CLAIMS_FIELDS,
   ...IDENTITY_FIELDS,
+  ...GAPS_FIELDS,
 ];

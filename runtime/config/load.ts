@@ -7,6 +7,7 @@ import { validateMllpConfig, type MllpSettings } from '../../producers/mllp/conf
 import { validateHl7FileConfig, type Hl7FileSettings } from '../../producers/hl7-files/config.ts';
 import { validateClaimsConfig, type ClaimsSettings } from '../../producers/claims/config.ts';
 import { validateIdentityConfig, type IdentitySettings } from '../../processors/identity/config.ts';
+import type { GapsSettings } from '../../processors/gaps/config.ts';
 
 /** The validated configuration every component receives. */
 export interface Config {
@@ -36,6 +37,7 @@ export interface Config {
   hl7Files: Hl7FileSettings;
   claims: ClaimsSettings;
   identity: IdentitySettings;
+  gaps: GapsSettings;
 }
 
 export interface LoadOptions {
@@ -70,6 +72,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     hl7Files: {},
     claims: { sftp: {} },
     identity: {},
+    gaps: {},
     ...values,
   };
   const mllp = out.mllp as { tls: { allowedClients?: string[] } };

@@ -18,11 +18,17 @@ export interface RunnerDeps {
   /** Partition count for topics the runner creates. */
   partitions: number;
   maxBatchSize?: number;
+  /** How often a stateful step's timer runs (default 60 s). */
+  timerMs?: number;
+  /** Wall clock for the timer (tests move time forward). Default Date.now. */
+  clock?: () => number;
 }
 
 /** A running processor. */
 export interface RunningProcessor {
   readonly name: string;
+  /** Its consumer group and input topics (for waiting until the pipeline has drained). */
+  readonly consumes?: { groupId: string; topics: string[] };
   stop(): Promise<void>;
 }
 
@@ -53,10 +59,14 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     ...step.outputs.map((topic) => ({ topic, partitions: deps.partitions })),
     { topic: DEAD_LETTER_TOPIC, partitions: deps.partitions },
   ]);
+  const extraInputs = (step.kind === 'stateful' && step.extraInputs) || [];
   if (changelog) {
-    // Co-partitioned: state of input partition p lives in changelog partition p.
+    // Co-partitioned: state of input partition p lives in changelog partition p, and so do the
+    // records of partition p of every extra input.
+    const partitions = await deps.bus.partitionCount(step.input);
     await deps.bus.ensureTopics([
-      { topic: changelog, partitions: await deps.bus.partitionCount(step.input), compacted: true },
+      { topic: changelog, partitions, compacted: true },
+      ...extraInputs.map((topic) => ({ topic, partitions })),
     ]);
   }
 
@@ -65,7 +75,7 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
   );
   const consumer: Consumer = await deps.bus.consumer({
     groupId: group,
-    topics: [step.input],
+    topics: [step.input, ...extraInputs],
     maxBatchSize: deps.maxBatchSize ?? 500,
   });
   const stores = new Map<number, Map<string, unknown>>();
@@ -88,7 +98,17 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     return store;
   };
 
-  const handleBatch = async (batch: Batch): Promise<void> => {
+  // Batches and timer ticks never interleave: both read and write the same partition stores.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = turn.then(fn);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+
+  const handleBatch = async (batch: Batch): Promise<void> => exclusive(() => processBatch(batch));
+
+  const processBatch = async (batch: Batch): Promise<void> => {
     const { records, topic, partition } = batch;
     const started = performance.now();
     metrics.received(records.length);
@@ -111,7 +131,10 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
           rawValue: record.value,
         };
         try {
-          const input = await deps.codec.decode(topic, record.value ?? Buffer.alloc(0));
+          let input = await deps.codec.decode(topic, record.value ?? Buffer.alloc(0));
+          if (step.kind === 'stateful' && step.prepare) {
+            input = await step.prepare(input, (t, bytes) => deps.codec.decode(t, bytes));
+          }
           let outputs: readonly StepOutput[];
           let nextState: unknown;
           if (step.kind === 'stateless') {
@@ -171,11 +194,67 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     batchCommitted(metrics, group, batch, out.length - dead, started);
   };
 
+  /** Offers due keys of every assigned partition to the step's timer; one transaction per partition. */
+  const tick = async (): Promise<void> => {
+    if (step.kind !== 'stateful' || !step.timer || !changelog) return;
+    const now = (deps.clock ?? Date.now)();
+    // Partitions that saw no record since (re)assignment are restored too: time still passes for them.
+    for (const tp of consumer.assignment()) {
+      if (tp.topic === step.input && !stores.has(tp.partition)) await restore(tp.partition);
+    }
+    for (const [partition, store] of stores) {
+      const out: OutRecord[] = [];
+      const changed = new Map<string, unknown>();
+      for (const [key, state] of store) {
+        if (!step.timer.due(state, now)) continue;
+        const result = step.timer.fire(state, key, now);
+        for (const o of result.outputs) {
+          out.push({ topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value) });
+        }
+        changed.set(key, result.state);
+      }
+      if (changed.size === 0) continue;
+      try {
+        await producer.transaction(async (tx) => {
+          await tx.send([
+            ...out,
+            ...[...changed].map(([key, state]) => ({
+              topic: changelog,
+              key,
+              partition,
+              value: state === undefined ? null : step.serializeState(state),
+            })),
+          ]);
+        });
+      } catch (err) {
+        stores.delete(partition);
+        metrics.error(describeError(err).code);
+        log.warn({ partition, err: describeError(err) }, 'timer transaction failed; state will be restored');
+        continue;
+      }
+      for (const [key, state] of changed) {
+        if (state === undefined) store.delete(key);
+        else store.set(key, state);
+      }
+      log.info({ partition, keys: changed.size, outputs: out.length }, 'timer re-evaluated keys');
+    }
+  };
+  const timer =
+    step.kind === 'stateful' && step.timer
+      ? setInterval(() => {
+          exclusive(tick).catch((err: unknown) => log.warn({ err: describeError(err) }, 'timer tick failed'));
+        }, deps.timerMs ?? 60_000)
+      : undefined;
+  timer?.unref();
+
   await consumer.run(handleBatch);
   log.info({ group, input: step.input }, 'processor started');
   return {
     name: step.name,
+    consumes: { groupId: group, topics: [step.input, ...extraInputs] },
     stop: async () => {
+      if (timer) clearInterval(timer);
+      await exclusive(() => Promise.resolve());
       await consumer.stop();
       await producer.close();
     },

@@ -1,3 +1,4 @@
+import type { RunningProcessor } from './processor-runner.ts';
 import type { Batch, Bus, Consumer, OutRecord, Producer } from '../bus/types.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import { describeError } from '../errors.ts';
@@ -34,10 +35,7 @@ export interface SinkDeps {
  * rows are written, then the position is committed. Bad records go to the dead-letter topic
  * (written durably before the position moves past them) and never stop the partition.
  */
-export async function startSink<I, R>(
-  spec: SinkSpec<I, R>,
-  deps: SinkDeps,
-): Promise<{ name: string; stop(): Promise<void> }> {
+export async function startSink<I, R>(spec: SinkSpec<I, R>, deps: SinkDeps): Promise<RunningProcessor> {
   const group = `${deps.app ?? 'gapstream'}.${spec.name}`;
   const metrics = deps.telemetry.stage(spec.name);
   const log = deps.logger.child({ component: 'sink', stage: spec.name });
@@ -96,6 +94,7 @@ export async function startSink<I, R>(
   log.info({ group, input: spec.input }, 'sink started');
   return {
     name: spec.name,
+    consumes: { groupId: group, topics: [spec.input] },
     stop: async () => {
       await consumer.stop();
       await producer.close();

@@ -49,6 +49,22 @@ export interface StatefulStep<S, I> {
   /** State <-> changelog bytes. JSON is fine for small per-person facts. */
   serializeState(state: S): Buffer;
   deserializeState(bytes: Buffer): S;
+  /**
+   * More input topics, co-partitioned with `input` and keyed the same way (a repartition topic
+   * the step writes itself): their records see the same per-key state.
+   */
+  readonly extraInputs?: readonly string[];
+  /** Decodes what the input carries nested (e.g. a framed source record) before `process`. */
+  prepare?(input: unknown, decode: (topic: string, bytes: Buffer) => Promise<unknown>): Promise<unknown>;
+  /**
+   * Time-driven re-evaluation (a Kafka Streams wall-clock punctuator): every `everyMs` the runner
+   * offers each key whose state is `due` to `fire`, and commits the results like a batch.
+   * `now` is passed in, so the step stays a pure function.
+   */
+  readonly timer?: {
+    due(state: S, now: number): boolean;
+    fire(state: S, key: string, now: number): { state: S | undefined; outputs: readonly StepOutput[] };
+  };
 }
 
 export type Step = StatelessStep<never> | StatefulStep<never, never>;

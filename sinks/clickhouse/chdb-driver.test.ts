@@ -71,7 +71,7 @@ describe('chdb driver specifics', () => {
       const second = JSON.parse((await child('read')).stdout);
       expect(first.rows).toEqual([{ event_id: 'restart-1', payload: 'survives' }]);
       expect(second).toEqual(first);
-      expect(second.migrations).toEqual([{ n: '5' }]);
+      expect(second.migrations).toEqual([{ n: '6' }]);
     } finally {
       rmSync(path, { recursive: true, force: true });
     }

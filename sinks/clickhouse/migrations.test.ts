@@ -33,6 +33,7 @@ describe('loadMigrations', () => {
       [3, 'claims_landing', 'default'],
       [4, 'claim_final_action', 'default'],
       [5, 'identity', 'default'],
+      [6, 'care_gaps', 'default'],
     ]);
     expect(modern[0]?.statements[0]).toMatch(
       /DateTime64\(3, 'UTC'\)[\s\S]*ReplacingMergeTree[\s\S]*ORDER BY event_id/,
@@ -41,6 +42,7 @@ describe('loadMigrations', () => {
     expect(old.map((m) => m.variant)).toEqual([
       'no-datetime64',
       'no-datetime64',
+      'default',
       'default',
       'default',
       'default',

@@ -132,11 +132,12 @@ export function describeStoreContract(
         [3, 1],
         [4, 1],
         [5, 1],
+        [6, 1],
       ]);
       await reopen();
       expect(await applyMigrations(store, { dir: DEFAULT_MIGRATIONS_DIR, lacks })).toEqual([]);
       const after = await store.query<{ n: string }>('SELECT count() AS n FROM schema_migrations');
-      expect(Number(after[0]?.n)).toBe(5);
+      expect(Number(after[0]?.n)).toBe(6);
     });
 
     it('refuses to open when an applied migration file was changed', async () => {

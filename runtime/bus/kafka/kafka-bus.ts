@@ -10,6 +10,7 @@ import type {
 } from 'kafkajs';
 import { GapstreamError } from '../../errors.ts';
 import { partitionFor } from '../partitioner.ts';
+import { CoPartitionedAssigner } from './co-partitioned-assigner.ts';
 import type {
   Batch,
   Bus,
@@ -20,6 +21,7 @@ import type {
   OutRecord,
   Producer,
   RecordMetadata,
+  TopicPartition,
   TopicPartitionOffset,
   TopicSpec,
   Transaction,
@@ -197,6 +199,8 @@ class KafkaBus implements Bus {
       groupId: options.groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
+      // Partition p of every subscribed topic on one member: stateful steps with a repartition topic need it.
+      partitionAssigners: [CoPartitionedAssigner],
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
@@ -205,7 +209,13 @@ class KafkaBus implements Bus {
     for (const topic of options.topics)
       await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
     const listeners: (() => void)[] = [];
-    consumer.on(consumer.events.GROUP_JOIN, () => listeners.forEach((l) => l()));
+    let assigned: TopicPartition[] = [];
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      listeners.forEach((l) => l());
+    });
     const maxBatch = options.maxBatchSize ?? 500;
     let failures = 0;
     const close = (): Promise<void> => consumer.disconnect();
@@ -267,6 +277,7 @@ class KafkaBus implements Bus {
       onAssignmentChange: (listener) => {
         listeners.push(listener);
       },
+      assignment: () => assigned,
       stop: async () => {
         this.closers.delete(close);
         await close();

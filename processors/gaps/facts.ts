@@ -1,0 +1,294 @@
+/**
+ * person.event.v1 → facts. Keeps only what the active measures and attribution rules can use
+ * (codes in some loaded value set, ED/inpatient settings, visits with a qualifying code,
+ * demographics, roster spans), so per-person state stays small.
+ *
+ * Fact ids are content-based where the same fact arrives many times (a diagnosis on every ADT,
+ * a code on a claim and its adjustment: one fact), and source-based where a later record must
+ * replace an earlier one (a corrected result replaces its final: same order, code and sub-id).
+ */
+import {
+  claimProcedureSystem,
+  codeSystemOf,
+  normalizeCode,
+  type ValueSetIndex,
+} from '../contracts/value-sets.ts';
+import type {
+  CodeFact,
+  CodeSystem,
+  DemographicsFact,
+  EncounterSetting,
+  Fact,
+  FactSource,
+  IsoDate,
+  ResultFact,
+} from '../contracts/types.ts';
+
+/** A person.event.v1 value with its payload already decoded with the source topic's schema. */
+export interface DecodedPersonEvent {
+  personId: string;
+  recordId: string;
+  kind: 'CLINICAL_EVENT' | 'CLAIM_LINE' | 'ROSTER_MEMBER' | 'IDENTITY';
+  sourceTopic: string;
+  sourcePartition: number | null;
+  sourceOffset: number | null;
+  at: number;
+  source: Record<string, unknown>;
+}
+
+const isoDay = (ms: number | null | undefined): IsoDate | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString().slice(0, 10);
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+
+/** HL7 table 0004 patient class → setting (E emergency; I inpatient; O/R outpatient). */
+function classSetting(patientClass: string | null): EncounterSetting | null {
+  switch ((patientClass ?? '').toUpperCase()) {
+    case 'E':
+      return 'emergency';
+    case 'I':
+      return 'inpatient';
+    case 'O':
+    case 'R':
+      return 'ambulatory';
+    default:
+      return null;
+  }
+}
+
+/** Claim → setting: CMS place of service 23 ED; 21/51/61 inpatient; CCLF claim type 60 inpatient. */
+function claimSetting(pos: string | null, claimType: string | null): EncounterSetting {
+  if (pos === '23') return 'emergency';
+  if (pos === '21' || pos === '51' || pos === '61' || claimType === '60') return 'inpatient';
+  return 'ambulatory';
+}
+
+/** OBX-11 (HL7 table 0085) → result status. W/D/X retract or cancel a result. */
+function resultStatus(code: string | null): ResultFact['status'] {
+  switch ((code ?? '').toUpperCase()) {
+    case 'F':
+      return 'final';
+    case 'C':
+      return 'corrected';
+    case 'P':
+    case 'R':
+    case 'I':
+    case 'S':
+      return 'preliminary';
+    case 'W':
+    case 'D':
+    case 'X':
+      return 'cancelled';
+    default:
+      return 'other';
+  }
+}
+
+class FactBuilder {
+  readonly facts: Fact[] = [];
+  constructor(
+    private readonly e: DecodedPersonEvent,
+    private readonly valueSets: ValueSetIndex,
+    private readonly ref: string,
+  ) {}
+
+  get source(): FactSource {
+    return {
+      topic: this.e.sourceTopic,
+      partition: this.e.sourcePartition,
+      offset: this.e.sourceOffset,
+      ref: this.ref,
+    };
+  }
+
+  relevant(system: CodeSystem, code: string): boolean {
+    return this.valueSets.setsOf(system, code).length > 0;
+  }
+
+  code(
+    system: CodeSystem | null,
+    raw: string | null,
+    date: IsoDate | null,
+    opts: { end?: IsoDate | null; setting?: EncounterSetting | null } = {},
+  ): void {
+    if (system === null || raw === null || date === null) return;
+    const code = normalizeCode(system, raw);
+    const setting = opts.setting ?? null;
+    const disqualifying = setting === 'emergency' || setting === 'inpatient';
+    if (!this.relevant(system, code) && !disqualifying) return;
+    const f: CodeFact = {
+      kind: 'code',
+      id: `c|${this.e.recordId}|${system}|${code}|${date}|${opts.end ?? ''}|${setting ?? ''}`,
+      recordId: this.e.recordId,
+      system,
+      code,
+      date,
+      end: opts.end ?? null,
+      setting,
+      source: this.source,
+    };
+    this.facts.push(f);
+  }
+}
+
+function clinical(b: FactBuilder, e: DecodedPersonEvent): void {
+  const ev = e.source;
+  const kind = ev['kind'] as string;
+  const wrapped = ev['payload'] as Record<string, Record<string, unknown>> | null;
+  const payload = wrapped ? (Object.values(wrapped)[0] ?? {}) : {};
+  const when = isoDay((ev['occurredAt'] as number | null) ?? (ev['recordedAt'] as number));
+  const recordedAt = ev['recordedAt'] as number;
+  switch (kind) {
+    case 'PATIENT': {
+      const sex = str(payload['sex']);
+      const f: DemographicsFact = {
+        kind: 'demographics',
+        id: `d|${e.recordId}|${str(ev['sourceSystem']) ?? ''}`,
+        recordId: e.recordId,
+        birthDate: str(payload['birthDate']),
+        sex: sex === 'F' || sex === 'M' ? sex : null,
+        deathDate: str(payload['deathDate']),
+        recordedAt,
+        source: b.source,
+      };
+      b.facts.push(f);
+      return;
+    }
+    case 'ENCOUNTER': {
+      const setting = classSetting(str(payload['patientClass']));
+      const day = isoDay(payload['admitAt'] as number | null) ?? when;
+      b.code('PATIENTCLASS', str(payload['patientClass']), day, {
+        end: isoDay(payload['dischargeAt'] as number | null),
+        setting,
+      });
+      return;
+    }
+    case 'DIAGNOSIS':
+    case 'PROCEDURE': {
+      const coded = payload['code'] as { system: string | null; code: string } | undefined;
+      if (!coded) return;
+      const status = str(payload['status'])?.toUpperCase();
+      if (status === 'X' || status === 'CA') return; // cancelled order
+      const date = kind === 'PROCEDURE' ? (isoDay(payload['performedAt'] as number | null) ?? when) : when;
+      b.code(codeSystemOf(coded.system), coded.code, date);
+      return;
+    }
+    case 'OBSERVATION': {
+      const coded = payload['code'] as { system: string | null; code: string };
+      const system = codeSystemOf(coded.system);
+      const date = isoDay(payload['effectiveAt'] as number | null) ?? when;
+      if (system === null || date === null) return;
+      const code = normalizeCode(system, coded.code);
+      if (!b.relevant(system, code)) return;
+      const value = typeof payload['valueNumber'] === 'number' ? (payload['valueNumber']) : null;
+      const order = str(payload['fillerOrderNumber']) ?? str(ev['sourceMessageControlId']) ?? '';
+      const f: ResultFact = {
+        kind: 'result',
+        // A correction re-sends the same order, code and sub-id: it replaces the final.
+        id: `r|${e.recordId}|${order}|${system}|${code}|${str(payload['subId']) ?? ''}`,
+        recordId: e.recordId,
+        system,
+        code,
+        date,
+        value,
+        hasResult: value !== null || str(payload['valueString']) !== null,
+        status: resultStatus(str(payload['status'])),
+        recordedAt,
+        source: b.source,
+      };
+      b.facts.push(f);
+      return;
+    }
+    default:
+      return; // COVERAGE, MERGE: identity and enrollment come from other sources
+  }
+}
+
+function claim(b: FactBuilder, e: DecodedPersonEvent): void {
+  const c = e.source;
+  // Cancellations and voids carry no evidence (the final-action view reconciles versions).
+  if (str(c['adjustmentTypeCode']) === '1' || str(c['frequencyCode']) === '8') return;
+  const from = str(c['serviceFromDate']) ?? str(c['fromDate']);
+  const thru = str(c['serviceThruDate']) ?? str(c['thruDate']);
+  const pos = str(c['placeOfService']);
+  const claimType = str(c['claimTypeCode']);
+  const setting = claimSetting(pos, claimType);
+  const proc = str(c['procedureCode']);
+  if (proc !== null) {
+    const system = claimProcedureSystem(proc);
+    b.code(system, proc, from, { setting });
+    const npi = str(c['renderingNpi']) ?? str(c['billingNpi']);
+    const code = normalizeCode(system, proc);
+    if (npi !== null && from !== null && b.relevant(system, code)) {
+      b.facts.push({
+        kind: 'visit',
+        id: `v|${str(c['claimId'])}|${String(c['claimLineNumber'] ?? c['lineNumber'])}`,
+        recordId: e.recordId,
+        system,
+        code,
+        date: from,
+        npi,
+        tin: str(c['billingTin']),
+        specialty: str(c['providerSpecialtyCode']),
+        amount: Number(str(c['allowedAmount']) ?? 0) || 0,
+        source: b.source,
+      });
+    }
+  }
+  for (const dx of (c['diagnosisCodes'] as string[] | undefined) ?? [])
+    b.code('ICD10CM', dx, from ?? thru, { setting });
+  for (const px of (c['icdProcedureCodes'] as string[] | undefined) ?? [])
+    b.code('ICD10PCS', px, from ?? thru, { setting });
+  // Claim type (hospice 50) as a span, and place of service (nursing facility) as codes.
+  b.code('CLAIMTYPE', claimType, str(c['fromDate']) ?? from, { end: str(c['thruDate']) ?? thru, setting });
+  b.code('POS', pos, from, { setting });
+}
+
+function roster(b: FactBuilder, e: DecodedPersonEvent): void {
+  const r = e.source;
+  const sourceFile = str(r['sourceFile']) ?? '';
+  const start = str(r['effectiveDate']);
+  if (start !== null) {
+    b.facts.push({
+      kind: 'enrollment',
+      id: `e|${e.recordId}|${sourceFile}|${start}`,
+      recordId: e.recordId,
+      start,
+      end: str(r['termDate']),
+      sourceFile,
+      contractId: str(r['contractId']),
+      lineOfBusiness: str(r['lineOfBusiness']),
+      pcpNpi: str(r['pcpNpi']),
+      pcpTin: str(r['pcpTin']),
+      recordedAt: e.at,
+      source: b.source,
+    });
+  }
+  const sex = str(r['sex']);
+  b.facts.push({
+    kind: 'demographics',
+    id: `d|${e.recordId}|roster`,
+    recordId: e.recordId,
+    birthDate: str(r['birthDate']),
+    sex: sex === 'F' || sex === 'M' ? sex : null,
+    deathDate: str(r['deathDate']),
+    recordedAt: e.at,
+    source: b.source,
+  });
+}
+
+/** The facts one person event contributes (IDENTITY events move facts instead: see state.ts). */
+export function extractFacts(e: DecodedPersonEvent, valueSets: ValueSetIndex): Fact[] {
+  const s = e.source;
+  const ref =
+    e.kind === 'CLINICAL_EVENT'
+      ? String(s['eventId'])
+      : e.kind === 'CLAIM_LINE'
+        ? `${String(s['claimId'])}#${String(s['claimLineNumber'] ?? s['lineNumber'])}`
+        : `${String(s['sourceFile'])}#${String(s['lineNumber'])}`;
+  const b = new FactBuilder(e, valueSets, ref);
+  if (e.kind === 'CLINICAL_EVENT') clinical(b, e);
+  else if (e.kind === 'CLAIM_LINE') claim(b, e);
+  else if (e.kind === 'ROSTER_MEMBER') roster(b, e);
+  return b.facts;
+}
