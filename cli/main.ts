@@ -36,10 +36,14 @@ import {
 } from './contracts-cli.ts';
 import { RECOMPUTE_USAGE, RecomputeUsageError, parseRecomputeArgs, runRecompute } from './recompute-cli.ts';
 import { evaluatePerson } from '../processors/gaps/evaluate.ts';
+import { DEMO_USAGE, DemoUsageError, parseDemoArgs, runPopulationDemo } from './population-demo.ts';
+import { SYNTH_USAGE, SynthUsageError, parseSynthArgs, runSynth } from './synth-cli.ts';
 
 const USAGE = `gapstream — streaming integration pipeline for value-based care
 
 Usage:
+${DEMO_USAGE}
+${SYNTH_USAGE}
   gapstream run [--no-mllp] [--demo] [--count N] [--patients N]
         run the pipeline until SIGINT/SIGTERM: MLLP listener (MLLP_PORT, default 2575), normalizer,
         stateful slice, ClickHouse sink; --demo listens on a free loopback port, sends N synthetic
@@ -88,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'ingest') return ingest(rest);
   if (command === 'identity') return identity(rest);
   if (command === 'contracts') return contracts(rest);
+  if (command === 'synth') return synth(rest);
+  if (command === 'demo') return demo(rest);
   if (command === 'recompute') return recomputeCommand(rest);
   if (command === 'report') return report(rest);
   let args;
@@ -386,4 +392,32 @@ async function recomputeCommand(rest: string[]): Promise<number> {
   } finally {
     await rt.close();
   }
+}
+
+/** `synth --members N --out DIR`: write a seeded population with its truth (no bus or store). */
+async function synth(rest: string[]): Promise<number> {
+  try {
+    return await runSynth(parseSynthArgs(rest), process.stdout);
+  } catch (err) {
+    if (!(err instanceof SynthUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+}
+
+/** `demo`: the main job — a generated population through the whole pipeline, then the rates tables. */
+async function demo(rest: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseDemoArgs(rest);
+  } catch (err) {
+    if (!(err instanceof DemoUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const config = configOrReport();
+  if (config === undefined) return EX_CONFIG;
+  // The tables are the output: keep the runtime's info lines out of them unless asked for.
+  const quiet = process.env.LOG_LEVEL === undefined ? { ...config, log: { level: 'warn' as const } } : config;
+  return runPopulationDemo(quiet, args, process.stdout);
 }

@@ -92,7 +92,20 @@ export function synthFlagNames(flags: number): string[] {
 // ---------------------------------------------------------------------------------------------
 // PRNG: sfc32 (Small Fast Counter), seeded through splitmix32 so nearby seeds diverge at once.
 
-class Rng {
+/**
+ * What the exported pools and corruption helpers draw from: this module's sfc32 stream, or any
+ * other seeded source with the same four methods (producers/synth wraps runtime/prng.ts).
+ */
+export interface SynthRng {
+  /** Uniform in [0, 1). */
+  float(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  chance(p: number): boolean;
+  pick<T>(list: readonly T[]): T;
+}
+
+class Rng implements SynthRng {
   private a: number;
   private b: number;
   private c: number;
@@ -157,7 +170,7 @@ class Weighted<T> {
     for (let i = 0; i < items.length; i++) this.cum[i]! /= total;
   }
 
-  draw(rng: Rng): T {
+  draw(rng: SynthRng): T {
     const r = rng.float();
     let lo = 0;
     let hi = this.cum.length - 1;
@@ -403,7 +416,8 @@ San Juan|PR|00901|787
     const [city, state, zip, area] = p.split('|') as [string, string, string, string];
     return { city, state, zip: Number(zip), area };
   });
-interface Place {
+/** A town: city, state, base zip5 and area code. */
+export interface Place {
   city: string;
   state: string;
   zip: number;
@@ -526,9 +540,11 @@ const MBI_ALNUM = MBI_ALPHA + '0123456789';
 const DIGITS = '0123456789';
 // Radix per position: 1 = 1-9, 2 alpha, 3 alnum, 4 digit, 5 alpha, 6 alnum, 7 digit, 8-9 alpha, 10-11 digit.
 const MBI_RADIX = [9, 20, 30, 10, 20, 30, 10, 20, 20, 10, 10];
-const MBI_SPACE = MBI_RADIX.reduce((x, y) => x * y, 1);
+/** Number of distinct MBIs {@link mbiOf} can write. */
+export const MBI_SPACE = MBI_RADIX.reduce((x, y) => x * y, 1);
 
-function mbiOf(v: number): string {
+/** The MBI (CMS format, no S L O I B Z) at position `v` of the MBI space, 0 <= v < MBI_SPACE. */
+export function mbiOf(v: number): string {
   const out: string[] = new Array<string>(11);
   for (let i = 10; i >= 0; i--) {
     const r = MBI_RADIX[i]!;
@@ -630,7 +646,8 @@ class Person {
   ) {}
 }
 
-interface Address {
+/** A generated postal address (street in title case, with its spelled-out variant). */
+export interface Address {
   street: string;
   /** Same street with the suffix spelled out. */
   streetLong: string;
@@ -664,7 +681,8 @@ function isoDate(y: number, m: number, d: number): string {
   return `${y}-${PAD2[m]}-${PAD2[d]}`;
 }
 
-function titleCase(s: string): string {
+/** Title case as clinics type names: capitals after a space, hyphen or apostrophe. */
+export function titleCase(s: string): string {
   // Fast path: one plain word (nearly every name).
   if (s.indexOf(' ') < 0 && s.indexOf('-') < 0 && s.indexOf("'") < 0) {
     return s.charAt(0).toUpperCase() + s.slice(1);
@@ -676,6 +694,52 @@ function titleCase(s: string): string {
     out += prev === 32 || prev === 45 || prev === 39 ? s.charAt(i).toUpperCase() : s.charAt(i);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pools as functions (exported for other generators, e.g. producers/synth): each draws from the
+// given stream only, so the same stream gives the same values wherever it is used.
+
+/** A street address in a US place (metro areas weighted up); `place` pins the town. */
+export function synthAddress(rng: SynthRng, place: Place = places.draw(rng)): Address {
+  // House numbers: mostly 2-4 digits, some 5.
+  const house = rng.chance(0.1) ? 10_000 + rng.int(90_000) : 1 + rng.int(rng.chance(0.5) ? 999 : 9999);
+  const dir = rng.chance(0.12) ? rng.pick(DIRECTIONS) : '';
+  const name = rng.pick(STREET_NAMES);
+  const [abbr, long] = suffixes.draw(rng);
+  const head = `${house} ${dir}${name} `;
+  const street2 = rng.chance(0.22)
+    ? rng.pick(UNIT_KINDS) +
+      (rng.chance(0.6) ? String(1 + rng.int(40)) + 'ABCD'.charAt(rng.int(4)) : String(1 + rng.int(400)))
+    : null;
+  return {
+    street: head + abbr,
+    streetLong: head + long,
+    street2,
+    city: place.city,
+    state: place.state,
+    postalCode: String(place.zip + rng.int(12)).padStart(5, '0'),
+    area: place.area,
+    place,
+  };
+}
+
+/** A 10-digit US phone number, mostly in the place's area code. */
+export function synthPhone(rng: SynthRng, area: string): string {
+  // Mostly local area code; a third keep a number from elsewhere (mobile numbers move with people).
+  const ac = rng.chance(0.7) ? area : String(201 + rng.int(789));
+  return ac + String(2 + rng.int(8)) + String(rng.int(1_000_000)).padStart(6, '0');
+}
+
+/** A family name, lower case: frequency-weighted common names plus a long tail of rare ones. */
+export function synthFamilyName(rng: SynthRng): string {
+  if (!rng.chance(RARE_FAMILY_SHARE)) return family.draw(rng);
+  return rng.pick(RARE_HEAD) + rng.pick(RARE_MID) + rng.pick(RARE_TAIL);
+}
+
+/** A given name for the sex, lower case, frequency weighted. */
+export function synthGivenName(rng: SynthRng, sex: 'F' | 'M'): string {
+  return (sex === 'F' ? femaleGiven : maleGiven).draw(rng);
 }
 
 /** The generator's state: one PRNG stream and the id spaces. */
@@ -719,42 +783,20 @@ class Synth {
     return (p.mbi ??= { type: 'MBI', system: 'CMS', value: mbiOf(this.mbiSpace.next()) });
   }
 
-  address(rng: Rng, place: Place = places.draw(rng)): Address {
-    // House numbers: mostly 2-4 digits, some 5.
-    const house = rng.chance(0.1) ? 10_000 + rng.int(90_000) : 1 + rng.int(rng.chance(0.5) ? 999 : 9999);
-    const dir = rng.chance(0.12) ? rng.pick(DIRECTIONS) : '';
-    const name = rng.pick(STREET_NAMES);
-    const [abbr, long] = suffixes.draw(rng);
-    const head = `${house} ${dir}${name} `;
-    const street2 = rng.chance(0.22)
-      ? rng.pick(UNIT_KINDS) +
-        (rng.chance(0.6) ? String(1 + rng.int(40)) + 'ABCD'.charAt(rng.int(4)) : String(1 + rng.int(400)))
-      : null;
-    return {
-      street: head + abbr,
-      streetLong: head + long,
-      street2,
-      city: place.city,
-      state: place.state,
-      postalCode: String(place.zip + rng.int(12)).padStart(5, '0'),
-      area: place.area,
-      place,
-    };
+  address(rng: Rng, place?: Place): Address {
+    return synthAddress(rng, place);
   }
 
   phone(rng: Rng, area: string): string {
-    // Mostly local area code; a third keep a number from elsewhere (mobile numbers move with people).
-    const ac = rng.chance(0.7) ? area : String(201 + rng.int(789));
-    return ac + String(2 + rng.int(8)) + String(rng.int(1_000_000)).padStart(6, '0');
+    return synthPhone(rng, area);
   }
 
   familyName(rng: Rng): string {
-    if (!rng.chance(RARE_FAMILY_SHARE)) return family.draw(rng);
-    return rng.pick(RARE_HEAD) + rng.pick(RARE_MID) + rng.pick(RARE_TAIL);
+    return synthFamilyName(rng);
   }
 
   givenName(rng: Rng, sex: 'F' | 'M'): string {
-    return (sex === 'F' ? femaleGiven : maleGiven).draw(rng);
+    return synthGivenName(rng, sex);
   }
 
   email(rng: Rng, given: string, fam: string, year: number): string {
@@ -1088,7 +1130,7 @@ function lowestClinic(seen: number): number {
 }
 
 /** One keyboard-style typo: substitute a neighbour key, double/insert, drop, or transpose. */
-function typo(rng: Rng, s: string): string {
+export function typo(rng: SynthRng, s: string): string {
   const n = s.length;
   if (n < 2) return s + (KEYBOARD[s] ?? 'a').charAt(0);
   // The first letter is the one clerks get right most often.
@@ -1116,7 +1158,7 @@ function typo(rng: Rng, s: string): string {
 }
 
 /** One digit changed (or two adjacent swapped) at or after `from`; never a no-op. */
-function digitTypo(rng: Rng, s: string, from: number): string {
+export function digitTypo(rng: SynthRng, s: string, from: number): string {
   const i = from + rng.int(s.length - from - 1);
   const a = s.charAt(i);
   const b = s.charAt(i + 1);
@@ -1126,7 +1168,7 @@ function digitTypo(rng: Rng, s: string, from: number): string {
 }
 
 /** One mistyped digit of YYYY-MM-DD that still gives a valid date (screens validate dates). */
-function dobDigitTypo(rng: Rng, y: number, m: number, d: number): [number, number, number] {
+export function dobDigitTypo(rng: SynthRng, y: number, m: number, d: number): [number, number, number] {
   for (let attempt = 0; attempt < 8; attempt++) {
     let ny = y;
     let nm = m;

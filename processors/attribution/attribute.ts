@@ -63,21 +63,29 @@ const isOurs = (c: ResolvedContract, npi: string | null, tin: string | null): bo
   (tin !== null && c.providers.tins.includes(tin)) || (npi !== null && c.providers.npis.includes(npi));
 
 /**
- * The roster line that assigns the PCP: active on the reference date (the period start for
- * prospective lists, the as-of date capped at the period end for retrospective ones), the most
- * recently received first.
+ * The roster line that assigns the PCP, among this contract's lines that name one and overlap the
+ * period up to the as-of date: the line active on the reference date first (the period start for
+ * prospective lists, the as-of date capped at the period end for retrospective ones), then the
+ * most recently received, then the latest start. A member who joins mid-period is attributed by
+ * the line that enrolled them; continuous enrollment then decides whether measures apply.
  */
 function rosterAssignment(
   contract: ResolvedContract,
   p: PersonView,
   period: Period,
 ): EnrollmentFact | undefined {
-  const on =
-    contract.attribution.timing === 'prospective' ? period.start : p.asOf < period.end ? p.asOf : period.end;
-  const active = rosterLines(contract, p.enrollments)
-    .filter((e) => e.start <= on && (e.end === null || e.end >= on) && e.pcpNpi !== null)
-    .sort((a, b) => b.recordedAt - a.recordedAt || (a.id < b.id ? -1 : 1));
-  return active[0];
+  const until = p.asOf < period.end ? p.asOf : period.end;
+  const on = contract.attribution.timing === 'prospective' ? period.start : until;
+  const activeOn = (e: EnrollmentFact): number => (e.start <= on && (e.end === null || e.end >= on) ? 1 : 0);
+  return rosterLines(contract, p.enrollments)
+    .filter((e) => e.pcpNpi !== null && e.start <= until && (e.end === null || e.end >= period.start))
+    .sort(
+      (a, b) =>
+        activeOn(b) - activeOn(a) ||
+        b.recordedAt - a.recordedAt ||
+        (a.start < b.start ? 1 : a.start > b.start ? -1 : 0) ||
+        (a.id < b.id ? -1 : 1),
+    )[0];
 }
 
 function better(a: Tally, b: Tally, chain: readonly TieBreak[]): number {

@@ -624,8 +624,10 @@ export const claimsAttributionSchema: z.ZodType<ClaimsAttributionSpec> = z.stric
       z.strictObject({
         name: idSchema,
         specialties: z.array(
-          z.string().regex(/^[0-9A-Z]{2}$/, {
-            error: (iss) => `${show(iss.input)} is not a CMS specialty code (two characters, e.g. '08')`,
+          // CMS specialty codes (CCLF) or NUCC provider taxonomies (X12 837 PRV03).
+          z.string().regex(/^(?:[0-9A-Z]{2}|[0-9]{3}[0-9A-Z]{6}X)$/, {
+            error: (iss) =>
+              `${show(iss.input)} is neither a CMS specialty code (two characters, e.g. '08') nor a NUCC taxonomy (e.g. '207Q00000X')`,
           }),
         ),
       }),

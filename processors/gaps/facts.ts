@@ -180,7 +180,7 @@ function clinical(b: FactBuilder, e: DecodedPersonEvent): void {
       if (system === null || date === null) return;
       const code = normalizeCode(system, coded.code);
       if (!b.relevant(system, code)) return;
-      const value = typeof payload['valueNumber'] === 'number' ? (payload['valueNumber']) : null;
+      const value = typeof payload['valueNumber'] === 'number' ? payload['valueNumber'] : null;
       const order = str(payload['fillerOrderNumber']) ?? str(ev['sourceMessageControlId']) ?? '';
       const f: ResultFact = {
         kind: 'result',

@@ -135,9 +135,13 @@ export function routeClinicalEvent(ev: ClinicalEvent, ctx: StepContext): StepOut
     ];
   }
   const p = ev.kind === 'PATIENT' ? ev.payload[CLINICAL_PAYLOAD_BRANCH.PATIENT] : undefined;
+  // The payer member id the EMR holds (IN1, per feed profile) is the same key payer claims and
+  // rosters are filed under: carrying it links them deterministically, as integrations do.
+  const coverage = ev.kind === 'COVERAGE' ? ev.payload[CLINICAL_PAYLOAD_BRANCH.COVERAGE] : undefined;
+  const insured = str(coverage?.memberId);
   const input: IdentityInput = {
     primary,
-    others,
+    others: insured === null ? others : [...others, memberId(insured, 'PAYER_MEMBER_ID', null)],
     given: str(p?.givenName),
     family: str(p?.familyName),
     middle: str(p?.middleName),

@@ -84,6 +84,8 @@ interface Line {
   from: string | null;
   thru: string | null;
   rendering: string | null;
+  /** PRV03 after the line's rendering provider (2420A). */
+  taxonomy: string | null;
 }
 
 interface Claim {
@@ -97,6 +99,10 @@ interface Claim {
   from: string | null;
   thru: string | null;
   rendering: string | null;
+  /** PRV03 (NUCC taxonomy) after the claim's rendering provider (2310B). */
+  taxonomy: string | null;
+  /** The last NM1 entity in this claim: a PRV belongs to it. */
+  lastEntity: string | null;
   attending: string | null;
   in2320: boolean;
   lines: Line[];
@@ -119,6 +125,8 @@ interface Txn {
   ctx: string | null;
   billingNpi: string | null;
   billingTin: string | null;
+  /** PRV*BI taxonomy of the billing provider (2000A). */
+  billingTaxonomy: string | null;
   memberId: string | null;
   memberIdQualifier: string | null;
   medicare: boolean;
@@ -318,7 +326,8 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
         billingNpi: c.billingNpi,
         billingTin: c.billingTin,
         billingCcn: null,
-        providerSpecialtyCode: null,
+        // NUCC taxonomy of the rendering (else billing) provider: 837s carry no CMS specialty code.
+        providerSpecialtyCode: l.taxonomy ?? c.taxonomy ?? t.billingTaxonomy,
         nonPaymentReasonCode: null,
         allowedAmount: null,
         paidAmount: null,
@@ -488,6 +497,8 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
       from: null,
       thru: null,
       rendering: null,
+      taxonomy: null,
+      lastEntity: null,
       attending: null,
       in2320: false,
       lines: [],
@@ -542,6 +553,7 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
         if (level === '20') {
           t.billingNpi = null;
           t.billingTin = null;
+          t.billingTaxonomy = null;
           t.billingProblems = [];
         }
         if (level === '20' || level === '22') {
@@ -562,6 +574,7 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
         if (c) {
           if (c.in2320) return;
           const line = c.lines[c.lines.length - 1];
+          c.lastEntity = entity;
           if (entity === '82') {
             const npi = npiOf(seg, true);
             if (line) line.rendering = npi;
@@ -575,6 +588,18 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
           t.memberId = el(seg, 9) === '' ? null : el(seg, 9);
           t.memberIdQualifier = el(seg, 8);
         }
+        return;
+      }
+      case 'PRV': {
+        // PRV*PE*PXC*<taxonomy> after NM1*82 (rendering), PRV*BI*PXC*<taxonomy> in 2000A (billing).
+        if (el(seg, 2) !== 'PXC' || el(seg, 3) === '') return;
+        const taxonomy = el(seg, 3);
+        if (c) {
+          if (c.in2320 || c.lastEntity !== '82') return;
+          const line = c.lines[c.lines.length - 1];
+          if (line) line.taxonomy = taxonomy;
+          else c.taxonomy = taxonomy;
+        } else if (t.level === '20') t.billingTaxonomy = taxonomy;
         return;
       }
       case 'REF':
@@ -657,6 +682,7 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
           from: null,
           thru: null,
           rendering: null,
+          taxonomy: null,
         });
         if (!/^\d{1,6}$/.test(lx))
           claimProblem(seg.n, 'MISSING_ELEMENT', 'LX01 line number must be a positive integer', 'LX01');
@@ -742,6 +768,7 @@ export function createX12Parser(opts: X12ParserOptions): X12Parser {
           ctx: null,
           billingNpi: null,
           billingTin: null,
+          billingTaxonomy: null,
           memberId: null,
           memberIdQualifier: null,
           medicare: false,

@@ -109,6 +109,27 @@ describe('837P (005010X222A1)', () => {
     });
   });
 
+  it('PRV taxonomy: the rendering provider (claim or line), else the billing provider', () => {
+    const body = P_BODY.flatMap((seg) =>
+      seg.startsWith('NM1*85*')
+        ? [seg, 'PRV*BI*PXC*261QP2300X']
+        : seg === 'NM1*82*1*DOCTOR*DANA****XX*' + NPI.rendering
+          ? [seg, 'PRV*PE*PXC*207Q00000X']
+          : seg === 'NM1*82*1*OTHER*DOC****XX*' + NPI.lineRendering
+            ? [seg, 'PRV*PE*PXC*207R00000X']
+            : [seg],
+    );
+    const t = run([file({ txns: [{ body }] })]);
+    expect(t.summary.problems).toEqual([]);
+    expect(t.records.map((x) => [x.claimId, x.claimLineNumber, x.providerSpecialtyCode])).toEqual([
+      ['PCN-001', 1, '207Q00000X'],
+      ['PCN-001', 2, '207Q00000X'],
+      ['PCN-001', 3, '207R00000X'],
+      ['PCN-002', 1, '261QP2300X'],
+      ['PCN-003', 1, '261QP2300X'],
+    ]);
+  });
+
   it('every value encodes and decodes with the local claim.line.v1 codec', async () => {
     const codec = await createLocalCodec();
     for (const v of [...r.records, ...run([I()]).records]) {
