@@ -167,6 +167,24 @@ export function describeBusContract(name: string, makeBus: () => Promise<Bus>): 
       expect(restored).toEqual(['committed-1', 'committed-2']);
     });
 
+    it('transactions: one transaction larger than a broker message (1.5 MiB into one partition) commits', async () => {
+      // 500 state-changelog records of ~3 kB in one partition: more than Kafka's default
+      // message.max.bytes if sent as one record batch.
+      const topic = topicName('tx-big');
+      await bus.ensureTopics([{ topic, partitions: 1, compacted: true }]);
+      const tp = await bus.transactionalProducer(`contract-tx-big-${randomUUID()}`);
+      const value = 'x'.repeat(3_000);
+      await tp.transaction(async (tx) => {
+        await tx.send(
+          Array.from({ length: 500 }, (_, i) => ({ ...rec(topic, `person-${i}`, value), partition: 0 })),
+        );
+      });
+      await tp.close();
+      let n = 0;
+      for await (const r of bus.readPartition(topic, 0)) if (r.value?.length === 3_000) n++;
+      expect(n).toBe(500);
+    });
+
     it('reads a partition to its end from an offset (state restore)', async () => {
       const topic = topicName('restore');
       await bus.ensureTopics([{ topic, partitions: 2, compacted: true }]);

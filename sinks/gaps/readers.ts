@@ -4,51 +4,10 @@
  * enter SQL text: bound as query parameters where the server has them (chDB, 21.x+), else looked
  * up through `gap_lookups` (ClickHouse 18.16), as the identity readers do.
  */
-import { randomUUID } from 'node:crypto';
-import { dateTimeText } from '../claims/columns.ts';
-import { StoreError, type Store } from '../clickhouse/store.ts';
+import { selectWithValues } from '../clickhouse/select-with-values.ts';
+import type { Store } from '../clickhouse/store.ts';
 import { gapMemberFromRow, gapRateFromRow, isIsoDate, type GapMember, type GapRate } from './rows.ts';
 import { CARE_GAP_TABLES, GAP_RATE_COLUMNS, GAP_STATUS_COLUMNS } from './tables.ts';
-
-/**
- * Runs a SELECT that filters on string values without putting them into SQL text. `sql(ref)` builds
- * the query; `ref(name)` is a scalar String expression for the value `name`: `{name:String}` where
- * the server binds parameters, else a scalar subquery on rows inserted into `gap_lookups` under a
- * fresh lookup id (deleted afterwards). Only the generated hex id and the value's name are inlined.
- */
-async function selectWithValues<T>(
-  store: Store,
-  sql: (ref: (name: string) => string) => string,
-  values: Readonly<Record<string, string>>,
-): Promise<T[]> {
-  const names = Object.keys(values);
-  if (!names.every((n) => /^[a-z][a-z0-9]*$/i.test(n))) throw new Error('lookup names are plain identifiers');
-  try {
-    return await store.query<T>(
-      sql((name) => `{${name}:String}`),
-      values,
-    );
-  } catch (err) {
-    if (!(err instanceof StoreError) || err.reason !== 'unsupported') throw err;
-  }
-  const lookup = randomUUID().replace(/-/g, '');
-  const idOf = (name: string): string => `${lookup}_${name}`;
-  const at = dateTimeText(Date.now());
-  await store.insert(
-    CARE_GAP_TABLES.lookups,
-    names.map((name) => ({ lookup_id: idOf(name), value: values[name], at })),
-  );
-  try {
-    return await store.query<T>(
-      sql((name) => `(SELECT any(value) FROM ${CARE_GAP_TABLES.lookups} WHERE lookup_id = '${idOf(name)}')`),
-    );
-  } finally {
-    const ids = names.map((n) => `'${idOf(n)}'`).join(', ');
-    await store
-      .exec(`ALTER TABLE ${CARE_GAP_TABLES.lookups} DELETE WHERE lookup_id IN (${ids})`)
-      .catch(() => undefined);
-  }
-}
 
 function filterValues(contractId: string, periodStart: string | undefined): Record<string, string> {
   if (contractId === '') throw new RangeError('contractId must not be empty');
@@ -72,6 +31,7 @@ export async function gapRates(store: Store, contractId: string, periodStart?: s
   const values = filterValues(contractId, periodStart);
   const rows = await selectWithValues<Record<string, unknown>>(
     store,
+    CARE_GAP_TABLES.lookups,
     (ref) =>
       `SELECT ${GAP_RATE_COLUMNS.join(', ')} FROM ${CARE_GAP_TABLES.gapRates} WHERE ${where(ref, values)} ORDER BY measure_id, period_start, period_end, attributed_tin, attributed_npi`,
     values,
@@ -92,6 +52,7 @@ export async function gapMembers(
   const values = filterValues(contractId, periodStart);
   const rows = await selectWithValues<Record<string, unknown>>(
     store,
+    CARE_GAP_TABLES.lookups,
     (ref) =>
       `SELECT ${GAP_STATUS_COLUMNS.filter((c) => c !== 'version').join(', ')} FROM ${CARE_GAP_TABLES.gapStatus} FINAL WHERE ${where(ref, values)} ORDER BY measure_id, period_start, person_id`,
     values,

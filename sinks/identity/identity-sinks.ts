@@ -5,11 +5,10 @@
  * then commits; both tables are ReplacingMergeTree keyed so that a replayed topic or a re-delivered
  * batch reads once. Plus the readers the CLI uses: {@link openReviews} and {@link auditTrail}.
  */
-import { randomUUID } from 'node:crypto';
+import { selectWithValues } from '../clickhouse/select-with-values.ts';
 import type { SinkDeps, SinkSpec } from '../../runtime/runner/sink-runner.ts';
 import { startSink } from '../../runtime/runner/sink-runner.ts';
-import { dateTimeText } from '../claims/columns.ts';
-import { StoreError, type Store } from '../clickhouse/store.ts';
+import type { Store } from '../clickhouse/store.ts';
 import {
   auditEntryFromRow,
   eventPosition,
@@ -85,48 +84,6 @@ function checkLimit(limit: number): number {
 }
 
 /**
- * Runs a SELECT that filters on string values without ever putting them into SQL text.
- * `sql(ref)` builds the query; `ref(name)` is a scalar String expression for the value `name`.
- * With query parameters (chDB, ClickHouse 21.x+): `{name:String}`, bound server-side. Without
- * (18.16, where the store refuses parameters): the values are inserted into `identity_lookups`
- * under a fresh lookup id, read back by a scalar subquery, and deleted afterwards. Only the
- * generated lookup id (hex) and the value's name are inlined.
- */
-async function selectWithValues<T>(
-  store: Store,
-  sql: (ref: (name: string) => string) => string,
-  values: Readonly<Record<string, string>>,
-): Promise<T[]> {
-  try {
-    return await store.query<T>(
-      sql((name) => `{${name}:String}`),
-      values,
-    );
-  } catch (err) {
-    if (!(err instanceof StoreError) || err.reason !== 'unsupported') throw err;
-  }
-  const lookup = randomUUID().replace(/-/g, '');
-  const names = Object.keys(values);
-  if (!names.every((n) => /^[a-z][a-z0-9]*$/i.test(n))) throw new Error('lookup names are plain identifiers');
-  const idOf = (name: string): string => `${lookup}_${name}`;
-  const at = dateTimeText(Date.now());
-  await store.insert(
-    IDENTITY_TABLES.lookups,
-    names.map((name) => ({ lookup_id: idOf(name), value: values[name], at })),
-  );
-  try {
-    return await store.query<T>(
-      sql((name) => `(SELECT any(value) FROM ${IDENTITY_TABLES.lookups} WHERE lookup_id = '${idOf(name)}')`),
-    );
-  } finally {
-    const ids = names.map((n) => `'${idOf(n)}'`).join(', ');
-    await store
-      .exec(`ALTER TABLE ${IDENTITY_TABLES.lookups} DELETE WHERE lookup_id IN (${ids})`)
-      .catch(() => undefined);
-  }
-}
-
-/**
  * Open pairs of the review queue, highest score first (then by key, so the order is stable).
  * Reads the latest version of every pair (identity_reviews_latest, argMax by version), so it is
  * right before merges.
@@ -148,6 +105,7 @@ export async function reviewOf(
   const key = recordId < otherRecordId ? `${recordId}~${otherRecordId}` : `${otherRecordId}~${recordId}`;
   const rows = await selectWithValues<Record<string, unknown>>(
     store,
+    IDENTITY_TABLES.lookups,
     (ref) =>
       `SELECT ${IDENTITY_REVIEW_COLUMNS.join(', ')} FROM ${IDENTITY_TABLES.reviewsLatest} WHERE review_key = ${ref('key')}`,
     { key },
@@ -177,6 +135,7 @@ export async function auditTrail(store: Store, query: AuditQuery): Promise<Audit
   if (Object.keys(values).length === 0) throw new RangeError('auditTrail needs a recordId or a personId');
   const rows = await selectWithValues<Record<string, unknown>>(
     store,
+    IDENTITY_TABLES.lookups,
     (ref) => {
       const where: string[] = [];
       if (values['record'] !== undefined) {

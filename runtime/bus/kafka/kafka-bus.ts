@@ -165,8 +165,12 @@ class KafkaBus implements Bus {
       try {
         const result = await work({
           send: async (records) => {
-            if (records.length === 0) return;
-            await txn.sendBatch({ topicMessages: await this.toTopicMessages(records), acks: -1 });
+            // One produce request per chunk: a partition's record batch must stay under the
+            // broker's message.max.bytes (1 MiB by default) — 500 state-changelog records of a few
+            // kB each would not, and the transaction would fail on every retry.
+            for (const chunk of byteChunks(records, MAX_REQUEST_BYTES)) {
+              await txn.sendBatch({ topicMessages: await this.toTopicMessages(chunk), acks: -1 });
+            }
           },
           sendOffsets: async (groupId, offsets) => {
             if (offsets.length === 0) return;
@@ -441,4 +445,26 @@ function describe(err: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Bytes of keys and values per produce request inside a transaction (well under 1 MiB). */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits records into runs whose keys and values add up to at most `max` bytes (at least one record each). */
+export function byteChunks(records: readonly OutRecord[], max: number): OutRecord[][] {
+  const chunks: OutRecord[][] = [];
+  let current: OutRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = (r.value?.length ?? 0) + (r.key === null ? 0 : Buffer.byteLength(r.key));
+    if (current.length > 0 && bytes + size > max) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
