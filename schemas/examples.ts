@@ -11,6 +11,19 @@ const ADT_A04 = [
 ].join('\r');
 
 /** Example values keyed by topic. */
+/** One evidence item of the gap.change.v1 / attribution.change.v1 examples. */
+const EXAMPLE_EVIDENCE = [
+  {
+    factId: 'result|MR|NORTHCLINIC|12345|F1001|4548-4|1',
+    recordId: 'MR|NORTHCLINIC|12345',
+    system: 'LOINC',
+    code: '4548-4',
+    date: '2026-03-02',
+    value: 7.1,
+    source: { topic: 'clinical.event.v1', partition: 0, offset: 1041, ref: 'ev-1041' },
+  },
+];
+
 export const EXAMPLES = {
   'hl7.raw.v1': {
     messageBytes: Buffer.from(ADT_A04, 'utf8'),
@@ -260,17 +273,7 @@ export const EXAMPLES = {
     numeratorMet: false,
     exclusion: null,
     reason: 'latest HbA1c 2026-03-02',
-    evidence: [
-      {
-        factId: 'result|MR|NORTHCLINIC|12345|F1001|4548-4|1',
-        recordId: 'MR|NORTHCLINIC|12345',
-        system: 'LOINC',
-        code: '4548-4',
-        date: '2026-03-02',
-        value: 7.1,
-        source: { topic: 'clinical.event.v1', partition: 0, offset: 1041, ref: 'ev-1041' },
-      },
-    ],
+    evidence: EXAMPLE_EVIDENCE,
     dueBy: null,
     attributedNpi: '1234567893',
     attributedTin: '123456789',
@@ -292,17 +295,7 @@ export const EXAMPLES = {
     tin: '123456789',
     method: 'claims:primary-care-physicians',
     reason: '3 qualifying visits',
-    evidence: [
-      {
-        factId: 'result|MR|NORTHCLINIC|12345|F1001|4548-4|1',
-        recordId: 'MR|NORTHCLINIC|12345',
-        system: 'LOINC',
-        code: '4548-4',
-        date: '2026-03-02',
-        value: 7.1,
-        source: { topic: 'clinical.event.v1', partition: 0, offset: 1041, ref: 'ev-1041' },
-      },
-    ],
+    evidence: EXAMPLE_EVIDENCE,
     trigger: 'EVENT',
     asOf: '2026-03-05',
     at: 1772700000000,

@@ -13,6 +13,7 @@ import {
   normalizeCode,
   type ValueSetIndex,
 } from '../contracts/value-sets.ts';
+import type { PersonEventValue } from '../identity/resolve-step.ts';
 import type {
   CodeFact,
   CodeSystem,
@@ -25,14 +26,7 @@ import type {
 } from '../contracts/types.ts';
 
 /** A person.event.v1 value with its payload already decoded with the source topic's schema. */
-export interface DecodedPersonEvent {
-  personId: string;
-  recordId: string;
-  kind: 'CLINICAL_EVENT' | 'CLAIM_LINE' | 'ROSTER_MEMBER' | 'IDENTITY';
-  sourceTopic: string;
-  sourcePartition: number | null;
-  sourceOffset: number | null;
-  at: number;
+export interface DecodedPersonEvent extends Omit<PersonEventValue, 'payload'> {
   source: Record<string, unknown>;
 }
 
