@@ -3,7 +3,7 @@ import { buildValueSetIndex } from '../contracts/value-sets.ts';
 import type { Fact, ResultFact } from '../contracts/types.ts';
 import { extractFacts, type DecodedPersonEvent } from './facts.ts';
 import { addFacts, emptyState } from './state.ts';
-import { applyInput } from './step.ts';
+import { applyInput, keptCodes } from './step.ts';
 import type { ContractCatalog } from './reconcile.ts';
 
 const valueSets = buildValueSetIndex([
@@ -306,5 +306,30 @@ describe('identity moves', () => {
     );
     expect(back.transfers).toEqual([]);
     expect(Object.values(b.facts)).toEqual(moved);
+  });
+});
+
+describe('keptCodes', () => {
+  it('keeps codes only a contract version of its own value sets holds', () => {
+    const own = buildValueSetIndex([
+      {
+        id: 'hba1c-lab',
+        name: 'hba1c-lab',
+        source: 'licensed',
+        codes: [{ system: 'LOINC', code: '17856-6' }],
+      },
+    ]);
+    const withOwn = {
+      valueSets,
+      contracts: [
+        { id: 'c', version: '1' },
+        { id: 'c', version: '2' },
+      ],
+      valueSetsFor: (_id: string, version: string) => (version === '2' ? own : valueSets),
+    } as unknown as ContractCatalog;
+    expect(keptCodes(withOwn).setsOf('LOINC', '17856-6')).toEqual(['hba1c-lab']);
+    expect(keptCodes(withOwn).setsOf('ICD10CM', 'E119')).toEqual(['diabetes']);
+    expect(keptCodes(withOwn).setsOf('CPT', '00000')).toEqual([]);
+    expect(keptCodes({ ...withOwn, valueSetsFor: () => valueSets })).toBe(valueSets);
   });
 });

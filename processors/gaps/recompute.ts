@@ -8,7 +8,7 @@
 import type { IsoDate } from '../contracts/types.ts';
 import { reconcile, type Changes, type ContractCatalog } from './reconcile.ts';
 import { emptyState, type PersonState } from './state.ts';
-import { applyInput, type CareInput } from './step.ts';
+import { applyInput, keptCodes, type CareInput } from './step.ts';
 
 export interface HistoryRecord {
   key: string;
@@ -29,11 +29,12 @@ export function foldHistory(
     }
     return s;
   };
+  const kept = keptCodes(catalog);
   for (const { key, input } of records) {
     // Hand-overs written by the live processor are redundant here: moves are delivered at once,
     // through the same path (a receiver that already handed the record on forwards it).
     if (!('kind' in input)) continue;
-    const queue = [...applyInput(stateOf(key), key, input, catalog).transfers];
+    const queue = [...applyInput(stateOf(key), key, input, catalog, kept).transfers];
     for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
       queue.push(...applyInput(stateOf(t.personId), t.personId, t, catalog).transfers);
     }

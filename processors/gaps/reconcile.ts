@@ -25,6 +25,8 @@ export interface ContractCatalog {
   contractIds(): string[];
   activeVersion(contractId: string, date: IsoDate): Contract | undefined;
   resolve(contractId: string, version: string): ResolvedContract;
+  /** A version's own value sets over the library's (the library's when it has none). */
+  valueSetsFor?(contractId: string, version: string): ValueSetIndex;
 }
 
 const STATUS_ENUM: Record<GapStatus, GapChangeStatus> = {
@@ -124,7 +126,11 @@ export function reconcile(state: PersonState, catalog: ContractCatalog, o: Recon
     const contract = catalog.resolve(id, version.version);
     const period = periodFor(version, o.asOf);
     earlier(addToDate(period.end, { years: 0, months: 0, days: 1 }));
-    const evaluation = evaluateView(view, { contract, valueSets: catalog.valueSets, period, asOf: o.asOf });
+    // A version that brings its own value sets sees the facts through them.
+    const valueSets = catalog.valueSetsFor?.(id, version.version) ?? catalog.valueSets;
+    const own =
+      valueSets === catalog.valueSets ? view : personView(Object.values(state.facts), valueSets, o.asOf);
+    const evaluation = evaluateView(own, { contract, valueSets, period, asOf: o.asOf });
     diffAttribution(state, contract, period, evaluation, o, out);
     diffGaps(state, contract, period, evaluation, o, out);
   }

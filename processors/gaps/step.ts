@@ -9,6 +9,7 @@
 import type { StatefulStep, StepContext, StepOutput } from '../../runtime/runner/step.ts';
 import { jsonState } from '../../runtime/runner/step.ts';
 import type { Fact, IsoDate } from '../contracts/types.ts';
+import type { ValueSetIndex } from '../contracts/value-sets.ts';
 import { extractFacts, type DecodedPersonEvent } from './facts.ts';
 import { reconcile, type ContractCatalog, type Trigger } from './reconcile.ts';
 import { addFacts, emptyState, isEmpty, takeRecords, type PersonState } from './state.ts';
@@ -45,6 +46,30 @@ export interface CareGapsOptions {
 }
 
 export const isoDate = (ms: number): IsoDate => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The value sets that decide which codes are worth keeping: the library's plus every contract
+ * version's own (a code only a version's own set holds must not be dropped at extraction).
+ */
+export function keptCodes(catalog: ContractCatalog): ValueSetIndex {
+  const own = new Set<ValueSetIndex>();
+  for (const c of catalog.contracts) {
+    const vs = catalog.valueSetsFor?.(c.id, c.version);
+    if (vs !== undefined && vs !== catalog.valueSets) own.add(vs);
+  }
+  if (own.size === 0) return catalog.valueSets;
+  const all = [catalog.valueSets, ...own];
+  return {
+    ...catalog.valueSets,
+    setsOf: (system, code) => {
+      for (const vs of all) {
+        const ids = vs.setsOf(system, code);
+        if (ids.length > 0) return ids;
+      }
+      return catalog.valueSets.setsOf(system, code);
+    },
+  };
+}
 
 export interface Applied {
   trigger: Trigger;
@@ -92,6 +117,7 @@ export function applyInput(
   key: string,
   input: CareInput,
   catalog: ContractCatalog,
+  kept: ValueSetIndex = catalog.valueSets,
 ): Applied {
   const movedOut = (state.movedOut ??= {});
   if (!('kind' in input)) {
@@ -116,7 +142,7 @@ export function applyInput(
     };
   }
   if (input.kind !== 'IDENTITY') {
-    addFacts(state, extractFacts(input, catalog.valueSets));
+    addFacts(state, extractFacts(input, kept));
     return { trigger: 'EVENT', transfers: [] };
   }
   const link = input.source as unknown as IdentityLinkValue;
@@ -157,6 +183,7 @@ export function createCareGapsStep(o: CareGapsOptions): StatefulStep<PersonState
   };
 } {
   const asOfFor = (ms: number): IsoDate => o.asOf ?? isoDate(ms);
+  const kept = keptCodes(o.catalog);
   const evaluate = (state: PersonState, key: string, at: number, trigger: Trigger): StepOutput[] =>
     changeOutputs(key, reconcile(state, o.catalog, { personId: key, asOf: asOfFor(at), at, trigger }));
   return {
@@ -178,7 +205,7 @@ export function createCareGapsStep(o: CareGapsOptions): StatefulStep<PersonState
     process(prev: PersonState | undefined, input: CareInput, ctx: StepContext) {
       const key = ctx.key ?? '';
       const state = prev ? structuredClone(prev) : emptyState();
-      const { trigger, transfers } = applyInput(state, key, input, o.catalog);
+      const { trigger, transfers } = applyInput(state, key, input, o.catalog, kept);
       const outputs = evaluate(state, key, ctx.timestamp, trigger);
       for (const t of transfers) outputs.push({ topic: CARE_TRANSFER_TOPIC, key: t.personId, value: t });
       return { state: isEmpty(state) ? undefined : state, outputs };
