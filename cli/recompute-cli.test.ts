@@ -60,6 +60,19 @@ describe('gapstream recompute (embedded)', () => {
       ),
     );
 
+  it('refuses to recompute from a history that retention has truncated', async () => {
+    await rt.bus.ensureTopics([{ topic: PERSON_EVENT_TOPIC, partitions: 2 }]);
+    const truncated = Object.create(rt.bus) as typeof rt.bus;
+    truncated.startOffsets = (topic: string) =>
+      Promise.resolve([
+        { topic, partition: 0, offset: 0 },
+        { topic, partition: 1, offset: 5 },
+      ]);
+    await expect(
+      runRecompute({ ...rt, bus: truncated }, { contract: 'example-mssp-aco', asOf: null, dryRun: true }),
+    ).rejects.toThrow(/partition 1 starts at offset 5: its history was deleted/);
+  });
+
   it('publishes exactly the changes of the edited contract, once', async () => {
     const deps = { bus: rt.bus, codec: rt.codec, telemetry: rt.telemetry, logger: rt.logger, partitions: 2 };
     const library = await loadContractLibrary('contracts');

@@ -106,6 +106,14 @@ export async function runRecompute(rt: Runtime, cmd: RecomputeCommand): Promise<
   const partitions = await rt.bus.partitionCount(PERSON_EVENT_TOPIC).catch(() => 0);
   const decode = (topic: string, bytes: Buffer): Promise<unknown> => rt.codec.decode(topic, bytes);
 
+  // The processor's state holds facts from the whole history; a replay of part of it would
+  // publish their loss. Refuse rather than rebuild from a truncated log.
+  for (const start of partitions > 0 ? ((await rt.bus.startOffsets?.(PERSON_EVENT_TOPIC)) ?? []) : []) {
+    if (start.offset > 0)
+      throw new RecomputeUsageError(
+        `${PERSON_EVENT_TOPIC} partition ${start.partition} starts at offset ${start.offset}: its history was deleted (retention), so a recompute would lose facts; keep the topic with retention.ms=-1 (gapstream creates it so)`,
+      );
+  }
   const history: HistoryRecord[] = [];
   for (let p = 0; p < partitions; p++) {
     for await (const r of rt.bus.readPartition(PERSON_EVENT_TOPIC, p)) {

@@ -49,7 +49,13 @@ function clinical(
   };
 }
 
-const obx = (status: string, value: number, recordedAt: number): DecodedPersonEvent =>
+const obx = (
+  status: string,
+  value: number,
+  recordedAt: number,
+  effectiveAt = T0,
+  comparator: string | null = null,
+): DecodedPersonEvent =>
   clinical(
     'OBSERVATION',
     'ObservationPayload',
@@ -57,8 +63,9 @@ const obx = (status: string, value: number, recordedAt: number): DecodedPersonEv
       code: { system: 'LN', code: '4548-4', display: null },
       valueNumber: value,
       valueString: null,
+      comparator,
       status,
-      effectiveAt: T0,
+      effectiveAt,
       fillerOrderNumber: 'F100',
       subId: '1',
     },
@@ -106,6 +113,43 @@ describe('extractFacts', () => {
       const kept = Object.values(s.facts) as ResultFact[];
       expect(kept).toHaveLength(1);
       expect(kept[0]).toMatchObject({ status: 'corrected', value: 7.1, system: 'LOINC', code: '4548-4' });
+    }
+  });
+
+  it('a recheck of the same code in the same order is a second reading, not a replacement', () => {
+    const first = extractFacts(obx('F', 9.4, T0), valueSets);
+    const recheck = extractFacts(obx('F', 8.1, T0, T0 + 15 * 60_000), valueSets);
+    const s = emptyState();
+    addFacts(s, [...first, ...recheck]);
+    expect(
+      Object.values(s.facts)
+        .map((f) => (f as ResultFact).value)
+        .sort(),
+    ).toEqual([8.1, 9.4]);
+  });
+
+  it('an SN comparator puts the value on its side of the limit (">9" is above 9)', () => {
+    const [gt] = extractFacts(obx('F', 9, T0, T0, '>'), valueSets) as ResultFact[];
+    const [lt] = extractFacts(obx('F', 7, T0, T0, '<'), valueSets) as ResultFact[];
+    expect(gt!.value! > 9).toBe(true);
+    expect(lt!.value! < 7).toBe(true);
+  });
+
+  it('demographics merge by field: a message without a birth date keeps the one known', () => {
+    const demo = (birthDate: string | null, sex: string | null, at: number): Fact[] =>
+      extractFacts(
+        clinical('PATIENT', 'PatientPayload', { birthDate, sex, deathDate: null }, { recordedAt: at }),
+        valueSets,
+      );
+    for (const order of [
+      [demo('1960-03-01', 'F', T0), demo(null, 'F', T0 + 1000)],
+      [demo(null, 'F', T0 + 1000), demo('1960-03-01', 'F', T0)],
+    ]) {
+      const s = emptyState();
+      for (const f of order) addFacts(s, f);
+      expect(Object.values(s.facts)).toMatchObject([
+        { kind: 'demographics', birthDate: '1960-03-01', sex: 'F' },
+      ]);
     }
   });
 

@@ -57,6 +57,17 @@ function claimSetting(pos: string | null, claimType: string | null): EncounterSe
   return 'ambulatory';
 }
 
+/**
+ * A value with an SN comparator (">9", "<7") as a number on the right side of the limit it states,
+ * so "> 9" counts as above 9 and "< 7" as below 7 (a result of exactly the limit is not either).
+ */
+function withComparator(value: number | null, comparator: string | null): number | null {
+  if (value === null) return null;
+  if (comparator === '>') return value + 1e-6;
+  if (comparator === '<') return value - 1e-6;
+  return value;
+}
+
 /** OBX-11 (HL7 table 0085) → result status. W/D/X retract or cancel a result. */
 function resultStatus(code: string | null): ResultFact['status'] {
   switch ((code ?? '').toUpperCase()) {
@@ -174,12 +185,17 @@ function clinical(b: FactBuilder, e: DecodedPersonEvent): void {
       if (system === null || date === null) return;
       const code = normalizeCode(system, coded.code);
       if (!b.relevant(system, code)) return;
-      const value = typeof payload['valueNumber'] === 'number' ? payload['valueNumber'] : null;
+      const value = withComparator(
+        typeof payload['valueNumber'] === 'number' ? payload['valueNumber'] : null,
+        str(payload['comparator']),
+      );
       const order = str(payload['fillerOrderNumber']) ?? str(ev['sourceMessageControlId']) ?? '';
+      // Repeated readings of one code in one order (a BP recheck) differ by their time.
+      const at = (payload['effectiveAt'] as number | null) ?? '';
       const f: ResultFact = {
         kind: 'result',
         // A correction re-sends the same order, code and sub-id: it replaces the final.
-        id: `r|${e.recordId}|${order}|${system}|${code}|${str(payload['subId']) ?? ''}`,
+        id: `r|${e.recordId}|${order}|${system}|${code}|${str(payload['subId']) ?? ''}|${at}`,
         recordId: e.recordId,
         system,
         code,

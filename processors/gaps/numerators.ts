@@ -4,22 +4,23 @@
  */
 import type { NumeratorSpec, ResultComparison } from '../contracts/types.ts';
 import { evaluateCondition, inWindow, type Period } from './conditions.ts';
-import { evidenceRef, isUsableResult, type CodedFact, type PersonView } from './person-view.ts';
+import { evidenceRef, isFinal, type CodedFact, type PersonView } from './person-view.ts';
 import type { EvidenceRef } from '../contracts/types.ts';
 
 export interface NumeratorOutcome {
   met: boolean;
   reason: string;
   evidence: EvidenceRef[];
-  /** The facts behind `evidence` (for due dates). */
-  facts: CodedFact[];
 }
 
-/** A result's value: numeric results as sent; CPT II codes at their representative value. */
+/**
+ * A reading's value: final/corrected results as sent (null when the result is not a number:
+ * CQL `value as Quantity`), CPT II codes at their representative value; undefined when the fact
+ * is not a usable reading (preliminary, cancelled, or a code without a value mapping).
+ */
 function valueOf(f: CodedFact, coded: Record<string, number> | undefined): number | null | undefined {
-  if (f.kind === 'result') return isUsableResult(f) ? f.value : undefined;
-  const v = coded?.[f.code];
-  return v === undefined ? undefined : v;
+  if (f.kind === 'result') return isFinal(f) ? f.value : undefined;
+  return coded?.[f.code];
 }
 
 function compare(value: number, c: ResultComparison): boolean {
@@ -64,28 +65,33 @@ export function evaluateNumerator(spec: NumeratorSpec, p: PersonView, period: Pe
         met: o.ok,
         reason: o.ok && first ? `${first.system} ${first.code} ${first.date}` : 'no qualifying evidence',
         evidence: o.evidence.map((f) => evidenceRef(f)),
-        facts: o.evidence,
       };
     }
     case 'latest-result': {
-      // Most recent first; a result without a value counts as "no result" (CMS122).
-      const candidates = inWindow(spec.valueSets, spec.window, p, period)
+      // CMS122: the most recent day with a reading decides, and on that day the lowest reading,
+      // where a reading without a numeric result sorts first ("without result" = missing).
+      const readings = inWindow(spec.valueSets, spec.window, p, period)
         .map((fact) => ({ fact, value: valueOf(fact, spec.codedResults) }))
-        .filter((c) => c.value !== undefined);
-      const latest = candidates[0];
-      if (latest === undefined || latest.value === null || latest.value === undefined) {
+        .filter((c): c is { fact: CodedFact; value: number | null } => c.value !== undefined);
+      const day = readings[0]?.fact.date;
+      const latest = readings
+        .filter((r) => r.fact.date === day)
+        .reduce<(typeof readings)[number] | undefined>(
+          (low, r) =>
+            low === undefined || r.value === null || (low.value !== null && r.value < low.value) ? r : low,
+          undefined,
+        );
+      if (latest === undefined || latest.value === null) {
         return {
           met: spec.missing === 'met',
           reason: latest ? `latest result ${latest.fact.date} has no value` : 'no result in the period',
           evidence: latest ? [evidenceRef(latest.fact, null)] : [],
-          facts: latest ? [latest.fact] : [],
         };
       }
       return {
         met: compare(latest.value, spec.met),
         reason: `latest result ${latest.fact.date}`,
         evidence: [evidenceRef(latest.fact, latest.value)],
-        facts: [latest.fact],
       };
     }
     case 'blood-pressure': {
@@ -108,8 +114,7 @@ export function evaluateNumerator(spec: NumeratorSpec, p: PersonView, period: Pe
       const diaDates = new Set(dia.map((r) => r.fact.date));
       // Readings are most recent first: the first systolic date that has a diastolic too.
       const day = sys.find((r) => diaDates.has(r.fact.date))?.fact.date;
-      if (day === undefined)
-        return { met: false, reason: 'no day with both readings', evidence: [], facts: [] };
+      if (day === undefined) return { met: false, reason: 'no day with both readings', evidence: [] };
       const lowest = (rs: typeof sys): { fact: CodedFact; value: number } =>
         rs.filter((r) => r.fact.date === day).reduce((a, b) => (b.value < a.value ? b : a));
       const s = lowest(sys);
@@ -118,7 +123,6 @@ export function evaluateNumerator(spec: NumeratorSpec, p: PersonView, period: Pe
         met: s.value < spec.systolic.below && d.value < spec.diastolic.below,
         reason: `lowest readings on ${day}`,
         evidence: [evidenceRef(s.fact, s.value), evidenceRef(d.fact, d.value)],
-        facts: [s.fact, d.fact],
       };
     }
   }

@@ -4,6 +4,7 @@
  * every measure and the attribution of a contract.
  */
 import type { ValueSetIndex } from '../contracts/value-sets.ts';
+import { addToDate } from '../contracts/dates.ts';
 import type {
   CodeFact,
   DemographicsFact,
@@ -30,6 +31,8 @@ export interface PersonView {
   settingDates: Map<IsoDate, Set<string>>;
   asOf: IsoDate;
 }
+
+const nextDay = (d: IsoDate): IsoDate => addToDate(d, { years: 0, months: 0, days: 1 });
 
 const byRecency = (a: { recordedAt: number; id: string }, b: { recordedAt: number; id: string }): number =>
   b.recordedAt - a.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -63,9 +66,12 @@ export function personView(facts: Iterable<Fact>, valueSets: ValueSetIndex, asOf
     if (f.date > asOf) continue;
     if (f.kind === 'visit') visits.push(f);
     if (f.kind === 'code' && (f.setting === 'emergency' || f.setting === 'inpatient')) {
-      const s = settingDates.get(f.date) ?? new Set<string>();
-      s.add(f.setting);
-      settingDates.set(f.date, s);
+      // Every day of a stay (admit through discharge), not only the admit day.
+      for (let d = f.date; d <= (f.end ?? f.date) && d <= asOf; d = nextDay(d)) {
+        const s = settingDates.get(d) ?? new Set<string>();
+        s.add(f.setting);
+        settingDates.set(d, s);
+      }
     }
     for (const id of valueSets.setsOf(f.system, f.code)) {
       const list = bySet.get(id);

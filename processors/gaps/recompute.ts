@@ -70,8 +70,8 @@ export function recompute(
     const before = previous.get(key);
     const state: PersonState = {
       ...(folded.get(key) ?? emptyState()),
-      gaps: structuredClone(before?.gaps ?? {}),
-      attribution: structuredClone(before?.attribution ?? {}),
+      gaps: { ...before?.gaps },
+      attribution: { ...before?.attribution },
     };
     const c = reconcile(state, catalog, {
       personId: key,

@@ -118,11 +118,20 @@ export function reconcile(state: PersonState, catalog: ContractCatalog, o: Recon
     if (d > o.asOf && (nextCheck === null || d < nextCheck)) nextCheck = d;
   };
   // Future-dated evidence starts to count on its date.
-  for (const f of Object.values(state.facts))
-    if (f.kind !== 'demographics' && f.kind !== 'enrollment') earlier(f.date);
+  for (const f of Object.values(state.facts)) {
+    if (f.kind === 'enrollment') {
+      // A roster span starting or ending changes attribution and enrollment on that day.
+      earlier(f.start);
+      if (f.end !== null) earlier(addToDate(f.end, { years: 0, months: 0, days: 1 }));
+    } else if (f.kind !== 'demographics') earlier(f.date);
+  }
+  if (state.lastAsOf === undefined || o.asOf > state.lastAsOf) state.lastAsOf = o.asOf;
   for (const id of o.contractIds ?? catalog.contractIds()) {
     const version = catalog.activeVersion(id, o.asOf);
-    if (version === undefined) continue;
+    if (version === undefined) {
+      retire(state, id, o, out);
+      continue;
+    }
     const contract = catalog.resolve(id, version.version);
     const period = periodFor(version, o.asOf);
     earlier(addToDate(period.end, { years: 0, months: 0, days: 1 }));
@@ -154,6 +163,7 @@ function diffAttribution(
     tin: a.tin,
     contractVersion: contract.version,
     periodStart: period.start,
+    periodEnd: period.end,
     method: a.method,
   };
   // A new contract version that decides the same is not a change (the memo notes the version).
@@ -186,6 +196,63 @@ function diffAttribution(
     method: a.method,
     reason: a.reason,
     evidence: a.evidence,
+    trigger: o.trigger,
+    asOf: o.asOf,
+    at: o.at,
+  });
+}
+
+/**
+ * A contract with no version in force any more: what it last said leaves the worklists
+ * (NOT_IN_DENOMINATOR, not attributed), once.
+ */
+function retire(state: PersonState, contractId: string, o: ReconcileOptions, out: Changes): void {
+  for (const [key, memo] of Object.entries(state.gaps)) {
+    if (!key.startsWith(`${contractId}|`) || memo.status === 'not-in-denominator') continue;
+    const next: GapMemo = { ...memo, status: 'not-in-denominator', signature: 'contract ended' };
+    state.gaps[key] = next;
+    out.gaps.push({
+      changeId: changeId([key, o.personId, next, o.at]),
+      contractId,
+      contractVersion: memo.contractVersion,
+      measureId: key.slice(contractId.length + 1),
+      measureVersion: memo.measureVersion,
+      personId: o.personId,
+      periodStart: memo.periodStart,
+      periodEnd: memo.periodEnd,
+      oldStatus: STATUS_ENUM[memo.status],
+      newStatus: 'NOT_IN_DENOMINATOR',
+      numeratorMet: false,
+      exclusion: null,
+      reason: 'no contract version in force',
+      evidence: [],
+      dueBy: null,
+      attributedNpi: null,
+      attributedTin: null,
+      trigger: o.trigger,
+      asOf: o.asOf,
+      at: o.at,
+    });
+  }
+  const a = state.attribution[contractId];
+  if (a === undefined || !a.attributed) return;
+  const next: AttributionMemo = { ...a, attributed: false, npi: null, tin: null, method: 'none' };
+  state.attribution[contractId] = next;
+  out.attributions.push({
+    changeId: changeId([contractId, o.personId, next, o.at]),
+    contractId,
+    contractVersion: a.contractVersion,
+    personId: o.personId,
+    periodStart: a.periodStart,
+    periodEnd: a.periodEnd,
+    oldAttributed: true,
+    attributed: false,
+    oldNpi: a.npi,
+    npi: null,
+    tin: null,
+    method: 'none',
+    reason: 'no contract version in force',
+    evidence: [],
     trigger: o.trigger,
     asOf: o.asOf,
     at: o.at,

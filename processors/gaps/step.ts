@@ -12,7 +12,7 @@ import type { Fact, IsoDate } from '../contracts/types.ts';
 import type { ValueSetIndex } from '../contracts/value-sets.ts';
 import { extractFacts, type DecodedPersonEvent } from './facts.ts';
 import { reconcile, type ContractCatalog, type Trigger } from './reconcile.ts';
-import { addFacts, emptyState, isEmpty, takeRecords, type PersonState } from './state.ts';
+import { addFacts, copyState, emptyState, isEmpty, takeRecords, type PersonState } from './state.ts';
 
 export const PERSON_EVENT_TOPIC = 'person.event.v1';
 export const GAP_CHANGE_TOPIC = 'gap.change.v1';
@@ -182,15 +182,21 @@ export function createCareGapsStep(o: CareGapsOptions): StatefulStep<PersonState
     ): { state: PersonState | undefined; outputs: StepOutput[] };
   };
 } {
-  const asOfFor = (ms: number): IsoDate => o.asOf ?? isoDate(ms);
+  // Evaluation never goes back in time: a late record stamped before the timer's last run does not
+  // re-open the previous period (it would flap between periods).
+  const asOfFor = (ms: number, state: PersonState): IsoDate => {
+    const day = o.asOf ?? isoDate(ms);
+    return state.lastAsOf !== undefined && state.lastAsOf > day ? state.lastAsOf : day;
+  };
   const kept = keptCodes(o.catalog);
   const evaluate = (state: PersonState, key: string, at: number, trigger: Trigger): StepOutput[] =>
-    changeOutputs(key, reconcile(state, o.catalog, { personId: key, asOf: asOfFor(at), at, trigger }));
+    changeOutputs(key, reconcile(state, o.catalog, { personId: key, asOf: asOfFor(at, state), at, trigger }));
   return {
     kind: 'stateful',
     name: CARE_GAPS_STAGE,
     input: PERSON_EVENT_TOPIC,
     extraInputs: [CARE_TRANSFER_TOPIC],
+    retainInput: true,
     outputs: [GAP_CHANGE_TOPIC, ATTRIBUTION_CHANGE_TOPIC, CARE_TRANSFER_TOPIC],
     ...jsonState,
     serializeState: (s: PersonState) => jsonState.serializeState(s),
@@ -204,16 +210,16 @@ export function createCareGapsStep(o: CareGapsOptions): StatefulStep<PersonState
     },
     process(prev: PersonState | undefined, input: CareInput, ctx: StepContext) {
       const key = ctx.key ?? '';
-      const state = prev ? structuredClone(prev) : emptyState();
+      const state = prev ? copyState(prev) : emptyState();
       const { trigger, transfers } = applyInput(state, key, input, o.catalog, kept);
       const outputs = evaluate(state, key, ctx.timestamp, trigger);
       for (const t of transfers) outputs.push({ topic: CARE_TRANSFER_TOPIC, key: t.personId, value: t });
       return { state: isEmpty(state) ? undefined : state, outputs };
     },
     timer: {
-      due: (state, now) => state.nextCheck !== null && state.nextCheck <= asOfFor(now),
+      due: (state, now) => state.nextCheck !== null && state.nextCheck <= asOfFor(now, state),
       fire(prev, key, now) {
-        const state = structuredClone(prev);
+        const state = copyState(prev);
         const outputs = evaluate(state, key, now, 'TIMER');
         return { state, outputs };
       },

@@ -63,7 +63,8 @@ export function resolverChangelog(app: string): string {
 export async function ensureIdentityTopics(bus: Bus, app: string, partitions: number): Promise<void> {
   await bus.ensureTopics([
     { topic: IDENTITY_REQUEST_TOPIC, partitions: 1 },
-    { topic: PERSON_EVENT_TOPIC, partitions },
+    // Kept forever: `gapstream recompute` replays it from the start (docs/contracts.md).
+    { topic: PERSON_EVENT_TOPIC, partitions, retainForever: true },
     { topic: IDENTITY_LINK_TOPIC, partitions },
     { topic: DEAD_LETTER_TOPIC, partitions },
     { topic: resolverChangelog(app), partitions: 1, compacted: true },

@@ -57,6 +57,9 @@ export function withNamespace(bus: Bus, namespace: string): Bus {
       };
     },
     endOffsets: async (topic) => (await bus.endOffsets(out(topic))).map(inTpo),
+    ...(bus.startOffsets
+      ? { startOffsets: async (topic: string) => (await bus.startOffsets!(out(topic))).map(inTpo) }
+      : {}),
     committedOffsets: async (group, topic) => (await bus.committedOffsets(out(group), out(topic))).map(inTpo),
     readPartition: async function* (topic, partition, fromOffset) {
       for await (const r of bus.readPartition(out(topic), partition, fromOffset)) yield inRec(r);

@@ -40,6 +40,8 @@ export interface TopicSpec {
   partitions: number;
   /** Log compaction (latest value per key), as for state changelogs. */
   compacted?: boolean;
+  /** Keep every record forever (retention.ms = -1): a topic that is replayed from its start. */
+  retainForever?: boolean;
 }
 
 /** A consumer position in Kafka's sense: the offset of the next record to read. */
@@ -120,6 +122,8 @@ export interface Bus {
   consumer(options: ConsumerOptions): Promise<Consumer>;
   /** The next offset to be written, per partition (high watermark of committed data). */
   endOffsets(topic: string): Promise<TopicPartitionOffset[]>;
+  /** The first offset still stored, per partition (above 0 once retention deleted history). */
+  startOffsets?(topic: string): Promise<TopicPartitionOffset[]>;
   /** A group's committed positions for a topic (partitions with none are left out). */
   committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]>;
   /**

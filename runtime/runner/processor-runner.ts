@@ -1,7 +1,7 @@
 import type { Batch, Bus, Consumer, OutRecord, TransactionalProducer } from '../bus/types.ts';
 import type { Codec } from '../../schemas/codec.ts';
 import { injectTraceContext, type Logger, type Telemetry } from '../telemetry/index.ts';
-import { describeError } from '../errors.ts';
+import { describeError, GapstreamError } from '../errors.ts';
 import { DEAD_LETTER_TOPIC, deadLetter } from './dead-letter.ts';
 import { batchCommitted, positionAfter } from './batch.ts';
 import type { StatefulStep, StatelessStep, StepContext, StepOutput } from './step.ts';
@@ -34,6 +34,9 @@ export interface RunningProcessor {
 
 type AnyStep = StatelessStep<unknown> | StatefulStep<unknown, unknown>;
 
+/** Keys a timer re-evaluates per partition and transaction. */
+const TIMER_CHUNK = 500;
+
 /** Changelog topic of a stateful step: compacted, co-partitioned with its input. */
 export function changelogTopic(app: string, step: { name: string }): string {
   return `${app}.${step.name}.changelog`;
@@ -54,21 +57,35 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
   const changelog = step.kind === 'stateful' ? changelogTopic(app, step) : undefined;
   const where = { stage: step.name, component: 'processor' as const, codec: deps.codec, metrics, log };
 
-  await deps.bus.ensureTopics([
-    { topic: step.input, partitions: deps.partitions },
-    ...step.outputs.map((topic) => ({ topic, partitions: deps.partitions })),
-    { topic: DEAD_LETTER_TOPIC, partitions: deps.partitions },
-  ]);
   const extraInputs = (step.kind === 'stateful' && step.extraInputs) || [];
+  await deps.bus.ensureTopics([
+    {
+      topic: step.input,
+      partitions: deps.partitions,
+      retainForever: step.kind === 'stateful' && step.retainInput === true,
+    },
+  ]);
   if (changelog) {
     // Co-partitioned: state of input partition p lives in changelog partition p, and so do the
-    // records of partition p of every extra input.
+    // records of partition p of every extra input (created before the outputs, which may name them).
     const partitions = await deps.bus.partitionCount(step.input);
     await deps.bus.ensureTopics([
       { topic: changelog, partitions, compacted: true },
       ...extraInputs.map((topic) => ({ topic, partitions })),
     ]);
+    for (const topic of [changelog, ...extraInputs]) {
+      const n = await deps.bus.partitionCount(topic);
+      if (n !== partitions)
+        throw new GapstreamError(
+          'NOT_CO_PARTITIONED',
+          `${topic} has ${n} partitions but ${step.input} has ${partitions}: a stateful step needs them equal (recreate ${topic})`,
+        );
+    }
   }
+  await deps.bus.ensureTopics([
+    ...step.outputs.map((topic) => ({ topic, partitions: deps.partitions })),
+    { topic: DEAD_LETTER_TOPIC, partitions: deps.partitions },
+  ]);
 
   const producer: TransactionalProducer = await deps.bus.transactionalProducer(
     `${group}.${deps.instanceId ?? '0'}`,
@@ -194,26 +211,53 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
     batchCommitted(metrics, group, batch, out.length - dead, started);
   };
 
-  /** Offers due keys of every assigned partition to the step's timer; one transaction per partition. */
-  const tick = async (): Promise<void> => {
-    if (step.kind !== 'stateful' || !step.timer || !changelog) return;
-    const now = (deps.clock ?? Date.now)();
-    // Partitions that saw no record since (re)assignment are restored too: time still passes for them.
-    for (const tp of consumer.assignment()) {
-      if (tp.topic === step.input && !stores.has(tp.partition)) await restore(tp.partition);
-    }
-    for (const [partition, store] of stores) {
+  /**
+   * Offers due keys of every assigned partition to the step's timer, at most TIMER_CHUNK keys per
+   * partition and transaction; returns whether a partition may have more (the caller runs
+   * another chunk, releasing the lock in between so batches and heartbeats are not starved on a
+   * period rollover that makes every key due at once).
+   */
+  const tickChunk = async (now: number): Promise<boolean> => {
+    if (step.kind !== 'stateful' || !step.timer || !changelog) return false;
+    const assigned = new Set(
+      consumer
+        .assignment()
+        .filter((tp) => tp.topic === step.input)
+        .map((tp) => tp.partition),
+    );
+    // Revoked partitions are another instance's now: never write their state.
+    for (const p of stores.keys()) if (!assigned.has(p)) stores.delete(p);
+    let more = false;
+    for (const partition of assigned) {
+      // Partitions that saw no record since (re)assignment are restored too: time passes for them.
+      const store = stores.get(partition) ?? (await restore(partition));
       const out: OutRecord[] = [];
       const changed = new Map<string, unknown>();
       for (const [key, state] of store) {
-        if (!step.timer.due(state, now)) continue;
-        const result = step.timer.fire(state, key, now);
-        for (const o of result.outputs) {
-          out.push({ topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value) });
+        if (changed.size >= TIMER_CHUNK) {
+          more = true;
+          break;
         }
-        changed.set(key, result.state);
+        try {
+          if (!step.timer.due(state, now)) continue;
+          const result = step.timer.fire(state, key, now);
+          const encoded: OutRecord[] = [];
+          for (const o of result.outputs) {
+            encoded.push({ topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value) });
+          }
+          out.push(...encoded);
+          changed.set(key, result.state);
+        } catch (err) {
+          // One key's failure must not stop the others; it is offered again on the next tick.
+          metrics.error(describeError(err).code);
+          log.warn({ partition, err: describeError(err) }, 'timer could not re-evaluate a key');
+        }
       }
-      if (changed.size === 0) continue;
+      if (
+        changed.size === 0 ||
+        !consumer.assignment().some((tp) => tp.topic === step.input && tp.partition === partition)
+      )
+        continue;
       try {
         await producer.transaction(async (tx) => {
           await tx.send([
@@ -238,11 +282,21 @@ export async function startProcessor(step: AnyStep, deps: RunnerDeps): Promise<R
       }
       log.info({ partition, keys: changed.size, outputs: out.length }, 'timer re-evaluated keys');
     }
+    return more;
   };
+  const tick = async (): Promise<void> => {
+    const now = (deps.clock ?? Date.now)();
+    while (await exclusive(() => tickChunk(now)));
+  };
+  let ticking = false;
   const timer =
     step.kind === 'stateful' && step.timer
       ? setInterval(() => {
-          exclusive(tick).catch((err: unknown) => log.warn({ err: describeError(err) }, 'timer tick failed'));
+          if (ticking) return;
+          ticking = true;
+          tick()
+            .catch((err: unknown) => log.warn({ err: describeError(err) }, 'timer tick failed'))
+            .finally(() => (ticking = false));
         }, deps.timerMs ?? 60_000)
       : undefined;
   timer?.unref();

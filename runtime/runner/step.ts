@@ -54,6 +54,8 @@ export interface StatefulStep<S, I> {
    * the step writes itself): their records see the same per-key state.
    */
   readonly extraInputs?: readonly string[];
+  /** Create the input topic with unlimited retention (it is replayed from its start, e.g. by a recompute). */
+  readonly retainInput?: boolean;
   /** Decodes what the input carries nested (e.g. a framed source record) before `process`. */
   prepare?(input: unknown, decode: (topic: string, bytes: Buffer) => Promise<unknown>): Promise<unknown>;
   /**

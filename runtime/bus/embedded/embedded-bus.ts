@@ -291,6 +291,11 @@ export class EmbeddedBus implements Bus, ConsumerHost, ProducerHost {
     });
   }
 
+  /** The embedded log never deletes: every partition starts at 0. */
+  async startOffsets(topic: string): Promise<TopicPartitionOffset[]> {
+    return (await this.endOffsets(topic)).map((e) => ({ ...e, offset: 0 }));
+  }
+
   endOffsets(topic: string): Promise<TopicPartitionOffset[]> {
     return promised(() => {
       this.assertOpen();

@@ -73,7 +73,10 @@ class KafkaBus implements Bus {
         topic: s.topic,
         numPartitions: s.partitions,
         replicationFactor: this.options.replicationFactor,
-        configEntries: s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        configEntries: [
+          ...(s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+          ...(s.retainForever ? [{ name: 'retention.ms', value: '-1' }] : []),
+        ],
       })),
     });
   }
@@ -293,6 +296,13 @@ class KafkaBus implements Bus {
     const offsets = await this.admin.fetchTopicOffsets(topic);
     return offsets
       .map((o) => ({ topic, partition: o.partition, offset: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async startOffsets(topic: string): Promise<TopicPartitionOffset[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ topic, partition: o.partition, offset: Number(o.low) }))
       .sort((a, b) => a.partition - b.partition);
   }
 
