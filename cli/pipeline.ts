@@ -15,7 +15,7 @@ import { startResolver } from '../processors/identity/resolver.ts';
 import { identityRouters } from '../processors/identity/route.ts';
 import { startSink } from '../runtime/runner/sink-runner.ts';
 import { loadContractLibrary } from '../processors/contracts/load.ts';
-import { createCareGapsStep } from '../processors/gaps/step.ts';
+import { createCareGapsStep, feedZones } from '../processors/gaps/step.ts';
 import { startCareGapSinks } from '../sinks/gaps/index.ts';
 
 /** What `gapstream run` starts. */
@@ -50,8 +50,9 @@ export async function startPipeline(
     partitions: rt.config.kafka.partitions,
     instanceId: rt.config.instanceId,
   };
+  const feeds = loadFeedProfiles(rt.config.feeds.dir);
   const normalize = createNormalizeStep({
-    profiles: loadFeedProfiles(rt.config.feeds.dir),
+    profiles: feeds,
     defaultCharset: rt.config.mllp.defaultCharset,
   });
   const gaps = rt.config.gaps;
@@ -65,10 +66,13 @@ export async function startPipeline(
     // gap.change.v1 and attribution.change.v1 → current and historical status, rates, worklists.
     ...(await startCareGapSinks(rt.store, deps)),
     // person.event.v1 → per-person facts → attribution and gap status per contract.
-    await startProcessor(createCareGapsStep({ catalog: library, asOf: gaps.asOf ?? null }), {
-      ...deps,
-      timerMs: gaps.timerMs,
-    }),
+    await startProcessor(
+      createCareGapsStep({ catalog: library, asOf: gaps.asOf ?? null, zoneOf: feedZones(feeds) }),
+      {
+        ...deps,
+        timerMs: gaps.timerMs,
+      },
+    ),
     // The single identity writer, then its routers: person.event.v1 and identity.link.v1.
     await startResolver({ ...deps, config: identityConfig(rt.config.identity) }),
     ...(await Promise.all(identityRouters().map((r) => startProcessor(r, deps)))),

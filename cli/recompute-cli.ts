@@ -15,6 +15,7 @@ import type { OutRecord } from '../runtime/bus/types.ts';
 import { jsonState } from '../runtime/runner/step.ts';
 import { isIsoDate } from '../processors/contracts/dates.ts';
 import { loadContractLibrary } from '../processors/contracts/load.ts';
+import { loadFeedProfiles } from '../processors/normalize/feed-profile.ts';
 import { foldHistory, recompute, type HistoryRecord } from '../processors/gaps/recompute.ts';
 import type { PersonState } from '../processors/gaps/state.ts';
 import {
@@ -23,6 +24,7 @@ import {
   GAP_CHANGE_TOPIC,
   PERSON_EVENT_TOPIC,
   createCareGapsStep,
+  feedZones,
   isoDate,
   type CareInput,
 } from '../processors/gaps/step.ts';
@@ -102,7 +104,8 @@ export async function runRecompute(rt: Runtime, cmd: RecomputeCommand): Promise<
     );
   }
   const asOf = cmd.asOf ?? gaps.asOf ?? isoDate(Date.now());
-  const step = createCareGapsStep({ catalog: library, asOf });
+  const zoneOf = feedZones(loadFeedProfiles(rt.config.feeds.dir));
+  const step = createCareGapsStep({ catalog: library, asOf, zoneOf });
   const partitions = await rt.bus.partitionCount(PERSON_EVENT_TOPIC).catch(() => 0);
   const decode = (topic: string, bytes: Buffer): Promise<unknown> => rt.codec.decode(topic, bytes);
 
@@ -124,7 +127,7 @@ export async function runRecompute(rt: Runtime, cmd: RecomputeCommand): Promise<
   }
   const changelog = changelogTopic('gapstream', { name: CARE_GAPS_STAGE });
   const previous = await previousStates(rt, changelog, partitions);
-  const result = recompute(foldHistory(history, library), previous, library, {
+  const result = recompute(foldHistory(history, library, zoneOf), previous, library, {
     asOf,
     at: Date.now(),
     contractIds: [cmd.contract],

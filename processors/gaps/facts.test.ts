@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildValueSetIndex } from '../contracts/value-sets.ts';
 import type { Fact, ResultFact } from '../contracts/types.ts';
-import { extractFacts, type DecodedPersonEvent } from './facts.ts';
+import { extractFacts, localDay, type DecodedPersonEvent } from './facts.ts';
 import { addFacts, emptyState } from './state.ts';
 import { applyInput, keptCodes } from './step.ts';
 import type { ContractCatalog } from './reconcile.ts';
@@ -151,6 +151,16 @@ describe('extractFacts', () => {
         { kind: 'demographics', birthDate: '1960-03-01', sex: 'F' },
       ]);
     }
+  });
+
+  it('dates HL7 times in the feed time zone: 21:30 on Dec 31 in Chicago is Dec 31', () => {
+    const evening = Date.UTC(2027, 0, 1, 3, 30); // 2026-12-31T21:30-06:00
+    expect(localDay(evening, 'UTC')).toBe('2027-01-01');
+    expect(localDay(evening, 'America/Chicago')).toBe('2026-12-31');
+    // A date-only HL7 value arrives as UTC midnight of the date: it stays that date.
+    expect(localDay(Date.UTC(2017, 0, 1), 'America/Chicago')).toBe('2017-01-01');
+    const [f] = extractFacts(obx('F', 7.2, T0, evening), valueSets, () => 'America/Chicago');
+    expect(f).toMatchObject({ date: '2026-12-31' });
   });
 
   it('keeps only codes some value set uses, with ICD-10 dots removed', () => {

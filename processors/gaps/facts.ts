@@ -30,8 +30,33 @@ export interface DecodedPersonEvent extends Omit<PersonEventValue, 'payload'> {
   source: Record<string, unknown>;
 }
 
-const isoDay = (ms: number | null | undefined): IsoDate | null =>
-  ms === null || ms === undefined ? null : new Date(ms).toISOString().slice(0, 10);
+/** The feed's IANA time zone for a source (its feed profile), e.g. America/Chicago. */
+export type ZoneOf = (sourceSystem: string | null, sourceFacility: string | null) => string;
+
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar day of an instant where it happened: HL7 times are local to the feed, so 21:30 on
+ * Dec 31 in Chicago is Dec 31, not the UTC Jan 1 (measure windows are in days).
+ */
+export function localDay(ms: number | null | undefined, zone: string): IsoDate | null {
+  if (ms === null || ms === undefined) return null;
+  // The normalizer writes a date-only HL7 value as UTC midnight of that date (processors/normalize/
+  // time.ts dateToInstant): read those back as the date. (A time of exactly local 18:00:00.000 in
+  // a UTC-6 feed is read the same way: the one ambiguity of the convention.)
+  if (zone === 'UTC' || ms % 86_400_000 === 0) return new Date(ms).toISOString().slice(0, 10);
+  let f = DAY_FORMATS.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    DAY_FORMATS.set(zone, f);
+  }
+  return f.format(ms);
+}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
@@ -136,11 +161,13 @@ class FactBuilder {
   }
 }
 
-function clinical(b: FactBuilder, e: DecodedPersonEvent): void {
+function clinical(b: FactBuilder, e: DecodedPersonEvent, zoneOf: ZoneOf): void {
   const ev = e.source;
   const kind = ev['kind'] as string;
   const wrapped = ev['payload'] as Record<string, Record<string, unknown>> | null;
   const payload = wrapped ? (Object.values(wrapped)[0] ?? {}) : {};
+  const zone = zoneOf(str(ev['sourceSystem']), str(ev['sourceFacility']));
+  const isoDay = (ms: number | null | undefined): IsoDate | null => localDay(ms, zone);
   const when = isoDay((ev['occurredAt'] as number | null) ?? (ev['recordedAt'] as number));
   const recordedAt = ev['recordedAt'] as number;
   switch (kind) {
@@ -288,7 +315,11 @@ function roster(b: FactBuilder, e: DecodedPersonEvent): void {
 }
 
 /** The facts one person event contributes (IDENTITY events move facts instead: see state.ts). */
-export function extractFacts(e: DecodedPersonEvent, valueSets: ValueSetIndex): Fact[] {
+export function extractFacts(
+  e: DecodedPersonEvent,
+  valueSets: ValueSetIndex,
+  zoneOf: ZoneOf = () => 'UTC',
+): Fact[] {
   const s = e.source;
   const ref =
     e.kind === 'CLINICAL_EVENT'
@@ -297,7 +328,7 @@ export function extractFacts(e: DecodedPersonEvent, valueSets: ValueSetIndex): F
         ? `${String(s['claimId'])}#${String(s['claimLineNumber'] ?? s['lineNumber'])}`
         : `${String(s['sourceFile'])}#${String(s['lineNumber'])}`;
   const b = new FactBuilder(e, valueSets, ref);
-  if (e.kind === 'CLINICAL_EVENT') clinical(b, e);
+  if (e.kind === 'CLINICAL_EVENT') clinical(b, e, zoneOf);
   else if (e.kind === 'CLAIM_LINE') claim(b, e);
   else if (e.kind === 'ROSTER_MEMBER') roster(b, e);
   return b.facts;

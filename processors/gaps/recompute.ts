@@ -9,6 +9,7 @@ import type { IsoDate } from '../contracts/types.ts';
 import { reconcile, type Changes, type ContractCatalog } from './reconcile.ts';
 import { emptyState, type PersonState } from './state.ts';
 import { applyInput, keptCodes, type CareInput } from './step.ts';
+import type { ZoneOf } from './facts.ts';
 
 export interface HistoryRecord {
   key: string;
@@ -19,6 +20,7 @@ export interface HistoryRecord {
 export function foldHistory(
   records: Iterable<HistoryRecord>,
   catalog: ContractCatalog,
+  zoneOf?: ZoneOf,
 ): Map<string, PersonState> {
   const states = new Map<string, PersonState>();
   const stateOf = (key: string): PersonState => {
@@ -34,7 +36,7 @@ export function foldHistory(
     // Hand-overs written by the live processor are redundant here: moves are delivered at once,
     // through the same path (a receiver that already handed the record on forwards it).
     if (!('kind' in input)) continue;
-    const queue = [...applyInput(stateOf(key), key, input, catalog, kept).transfers];
+    const queue = [...applyInput(stateOf(key), key, input, catalog, kept, zoneOf).transfers];
     for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
       queue.push(...applyInput(stateOf(t.personId), t.personId, t, catalog).transfers);
     }

@@ -10,7 +10,8 @@ import type { StatefulStep, StepContext, StepOutput } from '../../runtime/runner
 import { jsonState } from '../../runtime/runner/step.ts';
 import type { Fact, IsoDate } from '../contracts/types.ts';
 import type { ValueSetIndex } from '../contracts/value-sets.ts';
-import { extractFacts, type DecodedPersonEvent } from './facts.ts';
+import type { FeedProfiles } from '../normalize/feed-profile.ts';
+import { extractFacts, type DecodedPersonEvent, type ZoneOf } from './facts.ts';
 import { reconcile, type ContractCatalog, type Trigger } from './reconcile.ts';
 import { addFacts, copyState, emptyState, isEmpty, takeRecords, type PersonState } from './state.ts';
 
@@ -43,9 +44,17 @@ export interface CareGapsOptions {
   catalog: ContractCatalog;
   /** Evaluate as of this date instead of each record's append date (demos, back-testing). */
   asOf?: IsoDate | null;
+  /** Time zone of each HL7 source (feed profiles); UTC when not given. */
+  zoneOf?: ZoneOf;
 }
 
 export const isoDate = (ms: number): IsoDate => new Date(ms).toISOString().slice(0, 10);
+
+/** Time zone per HL7 source from the feed profiles (the same profile the normalizer used). */
+export const feedZones =
+  (profiles: FeedProfiles): ZoneOf =>
+  (sourceSystem, sourceFacility) =>
+    profiles.resolve(sourceSystem, sourceFacility).timeZone;
 
 /**
  * The value sets that decide which codes are worth keeping: the library's plus every contract
@@ -118,6 +127,7 @@ export function applyInput(
   input: CareInput,
   catalog: ContractCatalog,
   kept: ValueSetIndex = catalog.valueSets,
+  zoneOf?: ZoneOf,
 ): Applied {
   const movedOut = (state.movedOut ??= {});
   if (!('kind' in input)) {
@@ -142,7 +152,7 @@ export function applyInput(
     };
   }
   if (input.kind !== 'IDENTITY') {
-    addFacts(state, extractFacts(input, kept));
+    addFacts(state, extractFacts(input, kept, zoneOf));
     return { trigger: 'EVENT', transfers: [] };
   }
   const link = input.source as unknown as IdentityLinkValue;
@@ -211,7 +221,7 @@ export function createCareGapsStep(o: CareGapsOptions): StatefulStep<PersonState
     process(prev: PersonState | undefined, input: CareInput, ctx: StepContext) {
       const key = ctx.key ?? '';
       const state = prev ? copyState(prev) : emptyState();
-      const { trigger, transfers } = applyInput(state, key, input, o.catalog, kept);
+      const { trigger, transfers } = applyInput(state, key, input, o.catalog, kept, o.zoneOf);
       const outputs = evaluate(state, key, ctx.timestamp, trigger);
       for (const t of transfers) outputs.push({ topic: CARE_TRANSFER_TOPIC, key: t.personId, value: t });
       return { state: isEmpty(state) ? undefined : state, outputs };
