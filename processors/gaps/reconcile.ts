@@ -11,6 +11,7 @@ import type { ValueSetIndex } from '../contracts/value-sets.ts';
 import { evaluateView, type PersonEvaluation } from './evaluate.ts';
 import { personView } from './person-view.ts';
 import type { AttributionMemo, GapMemo, PersonState } from './state.ts';
+import { pruneFacts } from './prune.ts';
 
 export type Trigger = 'EVENT' | 'TIMER' | 'TRANSFER' | 'RECOMPUTE';
 /** `GapTrigger` of gap.change.v1 and attribution.change.v1. */
@@ -112,6 +113,7 @@ export interface ReconcileOptions {
 /** Evaluates `state` and updates its memos in place; returns the changes to publish. */
 export function reconcile(state: PersonState, catalog: ContractCatalog, o: ReconcileOptions): Changes {
   const out: Changes = { gaps: [], attributions: [] };
+  pruneFacts(state, catalog, o.asOf);
   const view = personView(Object.values(state.facts), catalog.valueSets, o.asOf);
   let nextCheck = nextBoundary(catalog, o.asOf);
   const earlier = (d: IsoDate): void => {
