@@ -25,6 +25,8 @@ describe('gapstream demo in distributed mode: Kafka + Schema Registry + ClickHou
           LOG_LEVEL: 'warn',
         },
         'distributed',
+        // Fewer than the embedded test: every stage commits Kafka transactions on 2 shared cores.
+        120,
       );
     } finally {
       const store = await openStore({

@@ -8,8 +8,6 @@
 import { expect } from 'vitest';
 import { startCli } from '../support/child.ts';
 
-const MEMBERS = 300;
-
 function tables(stdout: string): string {
   // The rates tables and the agreement line; timings and log lines differ between runs.
   return stdout
@@ -21,12 +19,13 @@ function tables(stdout: string): string {
 export async function populationScenario(
   env: Record<string, string>,
   mode: 'embedded' | 'distributed',
+  members: number,
 ): Promise<void> {
-  const first = startCli(['demo', '--members', String(MEMBERS), '--seed', '5'], env);
+  const first = startCli(['demo', '--members', String(members), '--seed', '5'], env);
   expect(await first.exited, first.stderr()).toBe(0);
   const out = first.stdout();
   expect(out).toContain(
-    `gapstream demo: ${MEMBERS} generated members (seed 5) as of 2026-11-25, ${mode} mode`,
+    `gapstream demo: ${members} generated members (seed 5) as of 2026-11-25, ${mode} mode`,
   );
   expect(out).toContain('example-mssp-aco (version 2026.1):');
   expect(out).toContain('example-health-commercial (version 2026.2):');
@@ -34,7 +33,7 @@ export async function populationScenario(
     expect(out).toMatch(new RegExp(`^${m} `, 'm'));
   // Every member's attribution and every member-measure status as the generator built them.
   expect(out).toMatch(
-    new RegExp(`attribution 100\\.0 % of ${MEMBERS} members, gap status 100\\.0 % of \\d+ member-measures`),
+    new RegExp(`attribution 100\\.0 % of ${members} members, gap status 100\\.0 % of \\d+ member-measures`),
   );
 
   const report = startCli(['report', 'gaps', '--contract', 'example-mssp-aco', '--format', 'json'], env);
@@ -52,7 +51,7 @@ export async function populationScenario(
     expect(row.split(/\s+/).slice(2, 4).map(Number)).toEqual([r.denominator, r.numerator]);
   }
 
-  const again = startCli(['demo', '--members', String(MEMBERS), '--seed', '5'], env);
+  const again = startCli(['demo', '--members', String(members), '--seed', '5'], env);
   expect(await again.exited, again.stderr()).toBe(0);
   expect(tables(again.stdout())).toBe(tables(out));
 }
