@@ -12,6 +12,8 @@ const benches = [
   'bench/identity-accuracy.bench.ts',
   'bench/identity-resolve.bench.ts',
   'bench/identity-processor.bench.ts',
+  'bench/care-gaps-latency.bench.ts',
+  'bench/care-gaps-recompute.bench.ts',
 ];
 let failed = 0;
 for (const bench of benches) {
