@@ -293,21 +293,21 @@ class KafkaBus implements Bus {
   }
 
   async endOffsets(topic: string): Promise<TopicPartitionOffset[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await retryingRead(() => this.admin.fetchTopicOffsets(topic));
     return offsets
       .map((o) => ({ topic, partition: o.partition, offset: Number(o.high) }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async startOffsets(topic: string): Promise<TopicPartitionOffset[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await retryingRead(() => this.admin.fetchTopicOffsets(topic));
     return offsets
       .map((o) => ({ topic, partition: o.partition, offset: Number(o.low) }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
-    const result = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    const result = await retryingRead(() => this.admin.fetchOffsets({ groupId, topics: [topic] }));
     return (result[0]?.partitions ?? [])
       .filter((p) => Number(p.offset) >= 0)
       .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) }))
@@ -477,4 +477,21 @@ export function byteChunks(records: readonly OutRecord[], max: number): OutRecor
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/**
+ * An admin read retried while Kafka says to (e.g. NOT_LEADER_FOR_PARTITION for a few seconds
+ * after a broker restart, while leaders are elected and kafkajs's metadata is stale).
+ */
+async function retryingRead<T>(read: () => Promise<T>, deadlineMs = 30_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await read();
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() + delay > until) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
