@@ -121,20 +121,3 @@ export async function openClaimsIngest(
     },
   };
 }
-
-/** Returns the exit code: 0 when every file was published or was a duplicate, 1 otherwise. */
-export async function ingestFiles(rt: Runtime, paths: string[], err: NodeJS.WriteStream): Promise<number> {
-  const claims = await openClaimsIngest(rt, err);
-  let code = 0;
-  for (const path of paths) {
-    const r = await claims.ingest(path);
-    if (!r.ok) {
-      err.write(`${basename(path)}: ${r.reason}\n`);
-      code = 1;
-      continue;
-    }
-    if (r.summary.disposition === 'quarantine') code = 1;
-    process.stdout.write(`${JSON.stringify(r.summary)}\n`);
-  }
-  return code;
-}

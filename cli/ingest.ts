@@ -12,7 +12,7 @@
  *   manifest as the watcher, so a content is published once.
  * - Anything else is reported with the reason and skipped; the other files are still loaded.
  *
- * One JSON summary line per file on stdout (claims: the same fields as `ingestFiles`); problems
+ * One JSON summary line per file on stdout (claims: the same fields as the claims watcher's summary); problems
  * on stderr. Exit code 0 when every file was published or was a duplicate, 1 otherwise.
  */
 import { promises as fsp, type Dirent } from 'node:fs';
